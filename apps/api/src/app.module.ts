@@ -1,0 +1,25 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import type { RegieConfig } from '../../../libs/config/config';
+import { ConfigModule } from '../../../libs/config/config.module';
+import { DatabaseModule } from '../../../libs/db/database.module';
+import { AdminTokenGuard } from './auth/admin-token.guard';
+import { ReferenceDataService } from './bootstrap/reference-data.service';
+import { HealthController } from './health/health.controller';
+import { MunicipalitiesController } from './municipalities/municipalities.controller';
+import { MunicipalitiesService } from './municipalities/municipalities.service';
+import { OnboardingController } from './onboarding/onboarding.controller';
+import { OnboardingService } from './onboarding/onboarding.service';
+import { RulebooksController } from './rulebooks/rulebooks.controller';
+import { TemporalClientModule } from './temporal/temporal-client.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: RegieConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule, TemporalClientModule],
+      controllers: [HealthController, MunicipalitiesController, OnboardingController, RulebooksController],
+      providers: [ReferenceDataService, MunicipalitiesService, OnboardingService, AdminTokenGuard],
+    };
+  }
+}

@@ -1,0 +1,35 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Client } from '@temporalio/client';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+
+async function check(probe: () => Promise<unknown>): Promise<{ status: 'up' | 'down'; error?: string }> {
+  try {
+    await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 3 s')), 3000).unref())]);
+    return { status: 'up' };
+  } catch (err) {
+    return { status: 'down', error: (err as Error).message };
+  }
+}
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(Client) private readonly temporal: Client,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Checks Postgres and Temporal; 503 when either is down' })
+  async health(@Res({ passthrough: true }) res: Response) {
+    const [postgres, temporal] = await Promise.all([
+      check(() => this.dataSource.query('SELECT 1')),
+      check(() => this.temporal.workflowService.getSystemInfo({})),
+    ]);
+    const status = postgres.status === 'up' && temporal.status === 'up' ? 'up' : 'down';
+    res.status(status === 'up' ? 200 : 503);
+    return { status, checks: { postgres, temporal } };
+  }
+}

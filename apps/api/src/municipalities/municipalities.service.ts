@@ -1,0 +1,110 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { RegieError } from '../errors/regie-error';
+
+export interface MunicipalityFilter {
+  province?: string;
+  region?: string;
+  onboarded?: boolean;
+}
+
+/** Reads from the Postgres read model only; it never asks Temporal. */
+@Injectable()
+export class MunicipalitiesService {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  async list(filter: MunicipalityFilter) {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (filter.province) where.push(`m.province_code = $${params.push(filter.province)}`);
+    if (filter.region) where.push(`r.code = $${params.push(filter.region)}`);
+    if (filter.onboarded !== undefined) where.push(filter.onboarded ? 'o.workflow_started_at IS NOT NULL' : 'o.workflow_started_at IS NULL');
+    const rows = await this.dataSource.query(
+      `${this.selectMunicipality()} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.code`,
+      params,
+    );
+    return rows.map(toMunicipality);
+  }
+
+  async get(code: string) {
+    const [row] = await this.dataSource.query(`${this.selectMunicipality()} WHERE m.code = $1`, [code]);
+    if (!row) throw new RegieError('municipality-not-found', 'not-found', `Gemeente ${code} bestaat niet / Unknown municipality`, 'code');
+    return toMunicipality(row);
+  }
+
+  async steps(code: string) {
+    await this.get(code);
+    const rows = await this.dataSource.query(`SELECT * FROM step_state WHERE municipality_code = $1 ORDER BY step_key`, [code]);
+    return rows.map(toStep);
+  }
+
+  async step(code: string, stepKey: string) {
+    await this.get(code);
+    const [row] = await this.dataSource.query(`SELECT * FROM step_state WHERE municipality_code = $1 AND step_key = $2`, [code, stepKey]);
+    if (!row) throw new RegieError('step-not-found', 'not-found', `Stap ${stepKey} van ${code} bestaat niet (nog) / Unknown step`, 'stepKey');
+    const [history, notifications] = await Promise.all([
+      this.dataSource.query(
+        `SELECT seq, event, detail, occurred_at FROM step_event WHERE municipality_code = $1 AND step_key = $2 ORDER BY workflow_id, seq`,
+        [code, stepKey],
+      ),
+      this.dataSource.query(
+        `SELECT business_key, kind, due_date::text, recipients, subject, status, message_id, recorded_at, sent_at
+         FROM notification WHERE municipality_code = $1 AND step_key = $2 ORDER BY recorded_at`,
+        [code, stepKey],
+      ),
+    ]);
+    return {
+      ...toStep(row),
+      history: history.map((h: any) => ({ seq: h.seq, event: h.event, detail: h.detail, occurredAt: h.occurred_at })),
+      notifications: notifications.map((n: any) => ({
+        businessKey: n.business_key,
+        kind: n.kind,
+        dueDate: n.due_date,
+        recipients: n.recipients,
+        subject: n.subject,
+        status: n.status,
+        messageId: n.message_id,
+        recordedAt: n.recorded_at,
+        sentAt: n.sent_at,
+      })),
+    };
+  }
+
+  private selectMunicipality(): string {
+    return `SELECT m.code, m.name, m.province_code, p.name AS province_name, r.code AS region_code, r.name AS region_name,
+              o.workflow_id, o.rulebook_id, o.workflow_started_at
+            FROM municipality m
+            JOIN province p ON p.code = m.province_code
+            LEFT JOIN region_member rm ON rm.municipality_code = m.code
+              AND rm.region_code IN (SELECT code FROM region WHERE grouping = 'corop')
+            LEFT JOIN region r ON r.code = rm.region_code
+            LEFT JOIN onboarding o ON o.municipality_code = m.code`;
+  }
+}
+
+function toMunicipality(row: any) {
+  return {
+    code: row.code,
+    name: row.name,
+    province: { code: row.province_code, name: row.province_name },
+    region: row.region_code ? { code: row.region_code, name: row.region_name, grouping: 'corop' } : null,
+    onboarding: row.workflow_started_at
+      ? { workflowId: row.workflow_id, rulebookId: row.rulebook_id, startedAt: row.workflow_started_at }
+      : null,
+  };
+}
+
+function toStep(row: any) {
+  return {
+    stepKey: row.step_key,
+    status: row.status,
+    overdue: row.overdue,
+    dateKind: row.date_kind,
+    dueDate: row.derivation.date,
+    derivation: row.derivation,
+    rulebook: { id: row.rulebook_id, hash: row.rulebook_hash },
+    workflowId: row.workflow_id,
+    lastEvent: row.last_event,
+    lastEventAt: row.last_event_at,
+  };
+}

@@ -1,0 +1,55 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Transporter } from 'nodemailer';
+import { DataSource } from 'typeorm';
+import { createActivities } from '../../../activities';
+import { REGIE_CONFIG } from '../../../libs/config/config.module';
+import type { RegieConfig } from '../../../libs/config/config';
+import { MAIL_TRANSPORT } from '../../../libs/mail/mail.module';
+import { temporalConnectionOptions } from '../../../libs/temporal/connection';
+
+/**
+ * Owns the Temporal worker's lifecycle inside the Nest application context: starts polling once the
+ * context is up, and on shutdown lets in-flight tasks finish before the context closes.
+ */
+@Injectable()
+export class WorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Worker');
+  private connection?: NativeConnection;
+  private worker?: Worker;
+  private running?: Promise<void>;
+
+  constructor(
+    @Inject(REGIE_CONFIG) private readonly config: RegieConfig,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(MAIL_TRANSPORT) private readonly mail: Transporter,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { temporal, smtp, http } = this.config;
+    this.connection = await NativeConnection.connect(temporalConnectionOptions(temporal));
+    this.worker = await Worker.create({
+      connection: this.connection,
+      namespace: temporal.namespace,
+      taskQueue: temporal.taskQueue,
+      workflowsPath: require.resolve('../../../workflows'),
+      activities: createActivities({ dataSource: this.dataSource, mail: this.mail, mailFrom: smtp.from, publicBaseUrl: http.publicBaseUrl }),
+    });
+    this.running = this.worker.run();
+    this.running.catch((err) => {
+      this.logger.error(`Worker stopped with an error: ${err}`);
+      process.exitCode = 1;
+      process.kill(process.pid, 'SIGTERM');
+    });
+    this.logger.log(`Polling task queue ${temporal.taskQueue} on ${temporal.address} (namespace ${temporal.namespace})`);
+  }
+
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
+    if (!this.worker) return;
+    this.logger.log(`Shutting down (${signal ?? 'close'}): finishing in-flight tasks`);
+    if (this.worker.getState() === 'RUNNING') this.worker.shutdown();
+    await this.running?.catch(() => undefined);
+    await this.connection?.close();
+    this.logger.log('Worker stopped');
+  }
+}

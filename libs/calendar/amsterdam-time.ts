@@ -1,0 +1,51 @@
+// Europe/Amsterdam wall time <-> UTC as pure code, so workflow code needs no time-zone database or Intl.
+// Rules in force since 1996 (EU summer time): CET = UTC+1; CEST = UTC+2 from the last Sunday of March
+// 01:00 UTC to the last Sunday of October 01:00 UTC. Earlier years had other rules and are rejected.
+import { dateParts, daysInMonth, isoDate } from './dates';
+import type { IsoDate } from './dates';
+
+const HOUR_MS = 3_600_000;
+const FIRST_YEAR = 1996;
+const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** Epoch ms of 01:00 UTC on the last Sunday of `month` (1-12) — the instant of an EU DST switch. */
+function lastSunday0100Utc(year: number, month: number): number {
+  const last = Date.UTC(year, month - 1, daysInMonth(year, month), 1);
+  return last - new Date(last).getUTCDay() * 24 * HOUR_MS;
+}
+
+function isSummerTime(epochMs: number): boolean {
+  const year = new Date(epochMs).getUTCFullYear();
+  return epochMs >= lastSunday0100Utc(year, 3) && epochMs < lastSunday0100Utc(year, 10);
+}
+
+/** UTC offset of Amsterdam at an instant, in minutes (60 or 120). */
+export function amsterdamUtcOffsetMinutes(epochMs: number): number {
+  return isSummerTime(epochMs) ? 120 : 60;
+}
+
+/**
+ * Epoch ms of wall-clock `time` ('HH:MM', 24h) on `date` in Amsterdam.
+ * At the switches it behaves like Temporal's 'compatible' disambiguation: a time that does not exist
+ * (02:00-02:59 on the last Sunday of March) is read with the winter offset, i.e. lands one hour later
+ * (02:30 → 03:30 CEST); a time that occurs twice (02:00-02:59 on the last Sunday of October) gives the
+ * earlier instant (CEST).
+ */
+export function amsterdamWallTimeToUtc(date: IsoDate, time: string): number {
+  const m = typeof time === 'string' ? HH_MM.exec(time) : null;
+  if (!m) throw new Error(`Invalid time ${JSON.stringify(time)}: expected HH:MM (00:00-23:59)`);
+  const { year, month, day } = dateParts(date);
+  if (year < FIRST_YEAR) throw new Error(`Amsterdam time: only dates from ${FIRST_YEAR} are supported, got ${date}`);
+  const wallAsUtc = Date.UTC(year, month - 1, day, Number(m[1]), Number(m[2]));
+  const summer = wallAsUtc - 2 * HOUR_MS;
+  return isSummerTime(summer) ? summer : wallAsUtc - HOUR_MS;
+}
+
+/** The Amsterdam calendar date of an instant. */
+export function utcToAmsterdamDate(epochMs: number): IsoDate {
+  if (!Number.isFinite(epochMs)) throw new Error(`Invalid instant ${epochMs}`);
+  const local = new Date(epochMs + amsterdamUtcOffsetMinutes(epochMs) * 60_000);
+  const year = local.getUTCFullYear();
+  if (year < FIRST_YEAR) throw new Error(`Amsterdam time: only instants from ${FIRST_YEAR} are supported`);
+  return isoDate(year, local.getUTCMonth() + 1, local.getUTCDate());
+}

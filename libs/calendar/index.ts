@@ -1,0 +1,30 @@
+// Public API of the calendar library: pure, deterministic date and term code (safe in Temporal workflows).
+export type { IsoDate } from './dates';
+export {
+  DUTCH_WEEKDAYS,
+  DUTCH_MONTHS,
+  parseIsoDate,
+  isoDate,
+  dateParts,
+  isLeapYear,
+  daysInMonth,
+  addDays,
+  addYears,
+  daysBetween,
+  weekday,
+  easterSunday,
+  formatDutchDate,
+} from './dates';
+export type { DecreeDays, TermCalendar, NonWorkingDay, DateDerivation, WorkingDayResult } from './termijnenwet';
+export {
+  validateTermCalendar,
+  decreeCovers,
+  statutoryHolidays,
+  nonWorkingDay,
+  isWorkingDay,
+  workingDayOnOrBefore,
+  workingDayOnOrAfter,
+  shiftToWorkingDay,
+  termEnd,
+} from './termijnenwet';
+export { amsterdamWallTimeToUtc, utcToAmsterdamDate, amsterdamUtcOffsetMinutes } from './amsterdam-time';

@@ -1,0 +1,126 @@
+import * as path from 'node:path';
+
+/**
+ * The whole process configuration, read once from the environment and validated at start-up.
+ * A missing or bad value stops the process with a message that names the variable (never its value,
+ * which may be a secret).
+ */
+export interface RegieConfig {
+  /** Which process this is; prefixes every log line. */
+  processName: string;
+  databaseUrl: string;
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    /** TLS for a real cluster: client certificate and key files (mTLS), or an API key. */
+    tls?: { serverName?: string; clientCertPath?: string; clientKeyPath?: string; serverRootCaPath?: string };
+    apiKey?: string;
+  };
+  smtp: { url: string; from: string; maxConnections: number };
+  http: { port: number; host: string; publicBaseUrl: string };
+  referenceDataDir: string;
+  rulebookDir: string;
+  /** The rulebook version an onboarding follows unless it names another. */
+  defaultRulebookId: string;
+  /** Bearer token for operator actions (onboarding, rulebook publication) until access control lands. */
+  adminToken: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`Configuration error: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const repoRoot = path.resolve(__dirname, '..', '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '');
+
+function required(env: Env, name: string): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') throw new ConfigError(name, 'is required but not set');
+  return value.trim();
+}
+
+function optional(env: Env, name: string, fallback: string): string {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? fallback : value.trim();
+}
+
+function url(env: Env, name: string, protocols: string[], fallback?: string): string {
+  const value = fallback === undefined ? required(env, name) : optional(env, name, fallback);
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(name, `is not a valid URL (expected ${protocols.join(' or ')})`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, not ${parsed.protocol}`);
+  }
+  return value;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name, String(fallback));
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}`);
+  }
+  return Number(raw);
+}
+
+function hostPort(env: Env, name: string, fallback: string): string {
+  const value = optional(env, name, fallback);
+  if (!/^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$/.test(value)) throw new ConfigError(name, 'must be host:port');
+  return value;
+}
+
+/** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
+export function loadConfig(processName: string, env: Env = process.env): RegieConfig {
+  const tlsEnabled = optional(env, 'TEMPORAL_TLS', 'false');
+  if (!['true', 'false'].includes(tlsEnabled)) throw new ConfigError('TEMPORAL_TLS', 'must be true or false');
+  const certPath = env.TEMPORAL_TLS_CERT?.trim() || undefined;
+  const keyPath = env.TEMPORAL_TLS_KEY?.trim() || undefined;
+  if (!!certPath !== !!keyPath) {
+    throw new ConfigError(certPath ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT', 'must be set together with its pair');
+  }
+  const port = int(env, 'PORT', 3000, 1, 65535);
+  const host = optional(env, 'HOST', '127.0.0.1');
+  const adminToken = required(env, 'ADMIN_TOKEN');
+  if (adminToken.length < 16) throw new ConfigError('ADMIN_TOKEN', 'must be at least 16 characters');
+  return {
+    processName,
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    temporal: {
+      address: hostPort(env, 'TEMPORAL_ADDRESS', '127.0.0.1:7233'),
+      namespace: optional(env, 'TEMPORAL_NAMESPACE', 'default'),
+      taskQueue: optional(env, 'TEMPORAL_TASK_QUEUE', 'regie'),
+      tls:
+        tlsEnabled === 'true' || certPath
+          ? {
+              serverName: env.TEMPORAL_TLS_SERVER_NAME?.trim() || undefined,
+              clientCertPath: certPath,
+              clientKeyPath: keyPath,
+              serverRootCaPath: env.TEMPORAL_TLS_CA?.trim() || undefined,
+            }
+          : undefined,
+      apiKey: env.TEMPORAL_API_KEY?.trim() || undefined,
+    },
+    smtp: {
+      url: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+      from: optional(env, 'MAIL_FROM', 'Regie <regie@localhost>'),
+      maxConnections: int(env, 'SMTP_MAX_CONNECTIONS', 5, 1, 100),
+    },
+    http: {
+      port,
+      host,
+      publicBaseUrl: url(env, 'PUBLIC_BASE_URL', ['http:', 'https:'], `http://localhost:${port}`),
+    },
+    referenceDataDir: path.resolve(optional(env, 'REFERENCE_DATA_DIR', path.join(repoRoot, '..', 'shared', 'domain'))),
+    rulebookDir: path.resolve(optional(env, 'RULEBOOK_DIR', path.join(repoRoot, 'libs', 'rulebook', 'versions'))),
+    defaultRulebookId: optional(env, 'DEFAULT_RULEBOOK_ID', 'wvrv-2025-07-01'),
+    adminToken,
+  };
+}
