@@ -1,0 +1,40 @@
+import { ConfigError, loadConfig } from './config';
+
+const valid = {
+  DATABASE_URL: 'postgres://regie:secret@db.example:5432/regie',
+  SMTP_URL: 'smtp://relay.example:587',
+  ADMIN_TOKEN: 'a-long-enough-admin-token',
+};
+
+describe('loadConfig', () => {
+  it('reads a valid environment with defaults', () => {
+    const config = loadConfig('test', valid);
+    expect(config.temporal).toMatchObject({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'regie', tls: undefined });
+    expect(config.http.port).toBe(3000);
+    expect(config.referenceDataDir).toMatch(/shared[\\/]domain$/);
+  });
+
+  it.each([
+    [{ DATABASE_URL: undefined }, 'DATABASE_URL is required but not set'],
+    [{ DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL must use postgres: or postgresql:'],
+    [{ SMTP_URL: 'not a url' }, 'SMTP_URL is not a valid URL'],
+    [{ PORT: '99999' }, 'PORT must be a whole number from 1 to 65535'],
+    [{ TEMPORAL_ADDRESS: 'temporal.example' }, 'TEMPORAL_ADDRESS must be host:port'],
+    [{ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN must be at least 16 characters'],
+    [{ TEMPORAL_TLS_CERT: '/etc/cert.pem' }, 'TEMPORAL_TLS_KEY must be set together with its pair'],
+  ])('stops on %j with a message naming the variable', (change, message) => {
+    const load = () => loadConfig('test', { ...valid, ...change });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(`Configuration error: ${message}`);
+  });
+
+  it('never echoes a value in its message', () => {
+    expect(() => loadConfig('test', { ...valid, DATABASE_URL: 'mysql://user:hunter2@x/y' })).toThrow(/^(?!.*hunter2)/);
+  });
+
+  it('turns on TLS for a cluster', () => {
+    const config = loadConfig('test', { ...valid, TEMPORAL_ADDRESS: 'ns.tmprl.example:7233', TEMPORAL_TLS: 'true', TEMPORAL_API_KEY: 'key' });
+    expect(config.temporal.tls).toEqual({ serverName: undefined, clientCertPath: undefined, clientKeyPath: undefined, serverRootCaPath: undefined });
+    expect(config.temporal.apiKey).toBe('key');
+  });
+});

@@ -1,0 +1,72 @@
+import * as path from 'node:path';
+import { readRulebookDir } from './rulebook-files';
+import { parseRulebook, Rulebook, RulebookValidationError } from './rulebook.schema';
+import { planStatutoryStep, statutoryDueDate } from './schedule';
+
+const [shipped] = readRulebookDir(path.join(__dirname, 'versions'));
+const programme = (rb: Rulebook) => rb.steps.find((s) => s.key === 'volkshuisvestingsprogramma')!;
+const effective = (date: string): Rulebook => ({ ...shipped.rulebook, effectiveDate: date });
+
+describe('statutory due date of the programme', () => {
+  it('is Thursday 1 July 2027 under the default rulebook (effective 1 July 2025)', () => {
+    const due = statutoryDueDate(shipped.rulebook, programme(shipped.rulebook));
+    expect(shipped.rulebook.effectiveDate).toBe('2025-07-01');
+    expect(due).toMatchObject({ date: '2027-07-01', nominal: '2027-07-01', shifted: false });
+    expect(due.text).toBe(
+      'donderdag 1 juli 2027 (inwerkingtreding dinsdag 1 juli 2025 + 2 jaar); geen verschuiving: een werkdag volgens de Algemene termijnenwet.',
+    );
+  });
+
+  it('is Monday 3 July 2028 when the law takes effect on 1 July 2026 (1 July 2028 is a Saturday)', () => {
+    const due = statutoryDueDate(effective('2026-07-01'), programme(shipped.rulebook));
+    expect(due).toMatchObject({ date: '2028-07-03', nominal: '2028-07-01', shifted: true, direction: 'forward' });
+    expect(due.skipped.map((d) => [d.date, d.reason])).toEqual([
+      ['2028-07-01', 'zaterdag'],
+      ['2028-07-02', 'zondag'],
+    ]);
+    expect(due.text).toContain('verschoven naar maandag 3 juli 2028');
+  });
+
+  it('stays on the nominal day when the rulebook says the Atw does not apply to the step', () => {
+    const step = { ...programme(shipped.rulebook), applyTermijnenwet: false };
+    expect(statutoryDueDate(effective('2026-07-01'), step)).toMatchObject({ date: '2028-07-01', shifted: false });
+  });
+});
+
+describe('reminder and escalation moments', () => {
+  it('moves reminders to the working day before and rungs to the working day after, at 09:00 Amsterdam time', () => {
+    const plan = planStatutoryStep(shipped.rulebook, programme(shipped.rulebook));
+    expect(plan.firings.map((f) => [f.key, f.day, new Date(f.at).toISOString()])).toEqual([
+      // 2 January 2027 is a Saturday and 1 January Nieuwjaarsdag: the reminder goes out on Thursday 31 December (CET).
+      ['reminder-180d', '2026-12-31', '2026-12-31T08:00:00.000Z'],
+      ['reminder-90d', '2027-04-02', '2027-04-02T07:00:00.000Z'],
+      ['reminder-30d', '2027-06-01', '2027-06-01T07:00:00.000Z'],
+      ['reminder-7d', '2027-06-24', '2027-06-24T07:00:00.000Z'],
+      ['escalation-1', '2027-07-02', '2027-07-02T07:00:00.000Z'],
+      ['escalation-2', '2027-07-15', '2027-07-15T07:00:00.000Z'],
+      // 31 July 2027 is a Saturday: the rung goes out on Monday 2 August.
+      ['escalation-3', '2027-08-02', '2027-08-02T07:00:00.000Z'],
+    ]);
+    expect(plan.firings[0].skippedDays.map((d) => d.reason)).toEqual(['zaterdag', 'Nieuwjaarsdag']);
+  });
+});
+
+describe('rulebook validation', () => {
+  it('accepts the shipped versions and hashes them stably', () => {
+    expect(shipped.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(readRulebookDir(path.join(__dirname, 'versions'))[0].hash).toBe(shipped.hash);
+  });
+
+  it('names the bad field', () => {
+    const bad = structuredClone(shipped.rulebook) as unknown as { steps: { reminders: { offsetDays: unknown }[] }[] };
+    bad.steps[0].reminders[1].offsetDays = 'ninety';
+    expect(() => parseRulebook(bad, 'test')).toThrow(RulebookValidationError);
+    expect(() => parseRulebook(bad, 'test')).toThrow(/steps\.0\.reminders\.1\.offsetDays/);
+  });
+
+  it('refuses a dependency on an unknown step', () => {
+    const bad = structuredClone(shipped.rulebook);
+    bad.steps[1].dependsOn = ['woonzorganalyse'];
+    expect(() => parseRulebook(bad, 'test')).toThrow(/steps\.1\.dependsOn\.0: unknown step woonzorganalyse/);
+  });
+});

@@ -1,0 +1,14 @@
+import { loadConfig, RegieConfig } from '../../libs/config/config';
+import { testReferenceDataDir, testRulebookDir } from './paths';
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export function testConfig(processName: string, env: Record<string, string>): RegieConfig {
+  return loadConfig(processName, {
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    REFERENCE_DATA_DIR: testReferenceDataDir,
+    RULEBOOK_DIR: testRulebookDir,
+    TEMPORAL_TASK_QUEUE: `regie-test-${processName}`,
+    ...env,
+  });
+}
