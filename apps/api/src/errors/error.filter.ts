@@ -11,9 +11,11 @@ export class ErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     if (error instanceof RegieError) {
+      // The message names the field too, for a person reading it without the structured `field`.
+      const names = !error.field || error.userMessage.includes(error.field);
       res.status(HTTP_STATUS_BY_CATEGORY[error.category]).json({
         error: error.code,
-        message: error.userMessage,
+        message: names ? error.userMessage : `${error.userMessage} (veld ${error.field})`,
         ...(error.field ? { field: error.field } : {}),
       });
       return;

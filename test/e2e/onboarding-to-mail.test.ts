@@ -1,0 +1,100 @@
+/**
+ * End to end through every real part: HTTP API -> Temporal (time-skipping server) -> the worker process's
+ * Nest context and activities -> Postgres read model and SMTP. Nothing is mocked.
+ */
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DataSource } from 'typeorm';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { TestApi } from '../support/api';
+import { testConfig } from '../support/config';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { testRulebook } from '../support/rulebooks';
+import { SmtpCatcher } from '../support/smtp';
+import { createTimeSkippingEnv } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+let db: TestDatabase;
+let smtp: SmtpCatcher;
+let api: TestApi;
+let worker: INestApplicationContext;
+
+beforeAll(async () => {
+  [env, db, smtp] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), SmtpCatcher.start()]);
+  const vars = { DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, SMTP_URL: smtp.url, PUBLIC_BASE_URL: 'https://regie.example' };
+  api = await TestApi.start(testConfig('e2e', vars));
+  worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(testConfig('e2e', vars)), { logger: false });
+  await worker.init();
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await api?.close();
+  await Promise.all([env?.teardown(), smtp?.close(), db?.drop()]);
+});
+
+test('an onboarding posted through the API becomes a Dutch reminder at the SMTP server, and a GET shows the step', async () => {
+  // Publish a version of the law in force on 1 July 2026 with one reminder a week before the term.
+  const { rulebook } = testRulebook('e2e-2026-07-01', {
+    effectiveDate: '2026-07-01',
+    reminders: [{ offsetDays: 7, roles: ['programme-manager'], statutory: false }],
+    escalations: [],
+  });
+  expect((await api.request('POST', '/rulebooks', rulebook)).status).toBe(201);
+
+  const onboarding = { municipalityCode: 'GM0363', programmeManagerEmail: 'programma@amsterdam.example', rulebookId: rulebook.id };
+  const first = await api.request('POST', '/onboardings', onboarding);
+  expect(first).toMatchObject({ status: 201, body: { created: true, workflowId: 'programme-GM0363' } });
+
+  // Waiting for the result lets the server skip the 19 months to the reminder.
+  const state = await env.client.workflow.getHandle('programme-GM0363').result();
+  expect(state.firings.map((f: { key: string; day: string; outcome: string }) => [f.key, f.day, f.outcome])).toEqual([
+    ['reminder-7d', '2028-06-26', 'sent'],
+  ]);
+
+  expect(smtp.mails).toHaveLength(1);
+  const [mail] = smtp.mails;
+  expect(mail.envelopeTo).toEqual(['programma@amsterdam.example']);
+  expect(mail.parsed.subject).toBe('Herinnering: Volkshuisvestingsprogramma Amsterdam – uiterlijk maandag 3 juli 2028');
+  expect(mail.parsed.text).toContain('Gemeente:\nAmsterdam (GM0363)');
+  expect(mail.parsed.text).toContain('Uiterste datum (wettelijke termijn):\nmaandag 3 juli 2028');
+  expect(mail.parsed.text).toContain('https://regie.example/municipalities/GM0363/steps/volkshuisvestingsprogramma');
+
+  const steps = await api.request('GET', '/municipalities/GM0363/steps');
+  expect(steps.body).toEqual([
+    expect.objectContaining({
+      stepKey: 'volkshuisvestingsprogramma',
+      dateKind: 'statutory',
+      dueDate: '2028-07-03',
+      status: 'open',
+      lastEvent: 'reminder-sent',
+      rulebook: { id: 'e2e-2026-07-01', hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      derivation: expect.objectContaining({
+        nominal: '2028-07-01',
+        shifted: true,
+        text: expect.stringContaining('zaterdag 1 juli 2028 (inwerkingtreding woensdag 1 juli 2026 + 2 jaar) valt op een zaterdag'),
+      }),
+    }),
+  ]);
+  const step = await api.request('GET', '/municipalities/GM0363/steps/volkshuisvestingsprogramma');
+  expect(step.body.history.map((h: { event: string }) => h.event)).toEqual(['planned', 'reminder-sent']);
+  expect(step.body.notifications).toEqual([
+    expect.objectContaining({ kind: 'reminder', status: 'sent', recipients: ['programma@amsterdam.example'], dueDate: '2028-07-03' }),
+  ]);
+});
+
+test('onboarding again after the workflow has closed is harmless: same run, no new mail', async () => {
+  const onboarding = { municipalityCode: 'GM0363', programmeManagerEmail: 'programma@amsterdam.example', rulebookId: 'e2e-2026-07-01' };
+  const firstRun = (await env.client.workflow.getHandle('programme-GM0363').describe()).runId;
+  expect((await env.client.workflow.getHandle('programme-GM0363').describe()).status.name).toBe('COMPLETED');
+
+  expect(await api.request('POST', '/onboardings', onboarding)).toMatchObject({ status: 200, body: { created: false, runId: firstRun } });
+
+  // As if the API had died between starting the workflow and recording it: the ID reuse policy
+  // refuses a second run of the closed workflow and the API adopts the existing one.
+  await worker.get(DataSource).query(`UPDATE onboarding SET workflow_started_at = NULL, workflow_run_id = NULL WHERE municipality_code = 'GM0363'`);
+  expect(await api.request('POST', '/onboardings', onboarding)).toMatchObject({ status: 200, body: { created: false, runId: firstRun } });
+  expect((await env.client.workflow.getHandle('programme-GM0363').describe()).runId).toBe(firstRun);
+  expect(smtp.mails).toHaveLength(1);
+});

@@ -1,0 +1,161 @@
+/**
+ * The API on a real Postgres (a fresh clone of the migrated template) and a real Temporal server:
+ * reference data, reads from the read model, onboarding idempotency, validation and auth.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DataSource } from 'typeorm';
+import { createDataSource } from '../../libs/db/data-source';
+import { migrate } from '../../libs/db/migrate';
+import { loadReferenceData } from '../../libs/db/reference-data';
+import { TestApi } from '../support/api';
+import { testConfig } from '../support/config';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { testReferenceDataDir } from '../support/paths';
+import { createTimeSkippingEnv } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+let db: TestDatabase;
+let api: TestApi;
+
+beforeAll(async () => {
+  [env, db] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
+  api = await TestApi.start(testConfig('integration', { DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, SMTP_URL: 'smtp://127.0.0.1:2525' }));
+});
+
+afterAll(async () => {
+  await api?.close();
+  await Promise.all([env?.teardown(), db?.drop()]);
+});
+
+describe('reference data', () => {
+  it('holds the 342 municipalities of 2026 with their 12 provinces and 40 COROP regions', async () => {
+    const all = await api.request('GET', '/municipalities');
+    expect(all.body).toHaveLength(342);
+    const amsterdam = await api.request('GET', '/municipalities/GM0363');
+    expect(amsterdam.body).toMatchObject({
+      code: 'GM0363',
+      name: 'Amsterdam',
+      province: { code: 'PV27', name: 'Noord-Holland' },
+      region: { code: 'CR23', name: 'Groot-Amsterdam', grouping: 'corop' },
+    });
+    expect((await api.request('GET', '/municipalities?province=PV27')).body).toHaveLength(44);
+    expect((await api.request('GET', '/municipalities?region=CR23')).body).toHaveLength(12);
+  });
+
+  it('loads idempotently: a second load changes no row', async () => {
+    const dataSource = createDataSource(db.url, 'integration-reload');
+    await dataSource.initialize();
+    try {
+      const snapshot = () =>
+        dataSource.query(`SELECT (SELECT count(*) FROM municipality) m, (SELECT count(*) FROM province) p,
+          (SELECT count(*) FROM region) r, (SELECT count(*) FROM region_member) rm`);
+      const before = await snapshot();
+      await loadReferenceData(dataSource, testReferenceDataDir);
+      await loadReferenceData(dataSource, testReferenceDataDir);
+      expect(await snapshot()).toEqual(before);
+      expect(before).toEqual([{ m: '342', p: '12', r: '40', rm: '342' }]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});
+
+describe('migrations', () => {
+  it('run once when several processes start together (advisory lock)', async () => {
+    const empty = await createTestDatabase({ empty: true });
+    const sources = [1, 2, 3].map((i) => createDataSource(empty.url, `racer-${i}`));
+    try {
+      await Promise.all(sources.map((s) => s.initialize()));
+      const applied = await Promise.all(sources.map((s) => migrate(s)));
+      expect(applied.flat()).toEqual(['InitialSchema1764028800000']);
+      expect(await sources[0].query(`SELECT name FROM migrations`)).toEqual([{ name: 'InitialSchema1764028800000' }]);
+    } finally {
+      await Promise.all(sources.map((s) => s.destroy()));
+      await empty.drop();
+    }
+  });
+});
+
+describe('health', () => {
+  it('reports Postgres and Temporal up', async () => {
+    expect(await api.request('GET', '/health')).toEqual({
+      status: 200,
+      body: { status: 'up', checks: { postgres: { status: 'up' }, temporal: { status: 'up' } } },
+    });
+  });
+});
+
+describe('onboarding', () => {
+  const amsterdam = { municipalityCode: 'GM0363', programmeManagerEmail: 'programma@amsterdam.example' };
+
+  it('starts one workflow with a business-key ID, however often it is posted', async () => {
+    const first = await api.request('POST', '/onboardings', amsterdam);
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ created: true, workflowId: 'programme-GM0363', rulebookId: 'wvrv-2025-07-01' });
+    const again = await Promise.all([1, 2, 3].map(() => api.request('POST', '/onboardings', amsterdam)));
+    for (const response of again) {
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ created: false, runId: first.body.runId });
+    }
+    const description = await env.client.workflow.getHandle('programme-GM0363').describe();
+    expect(description.runId).toBe(first.body.runId);
+    const dataSource = api.app.get(DataSource);
+    expect(await dataSource.query(`SELECT count(*)::int AS n FROM onboarding WHERE municipality_code = 'GM0363'`)).toEqual([{ n: 1 }]);
+  });
+
+  it('refuses to re-onboard with other settings, and changes nothing', async () => {
+    const other = await api.request('POST', '/onboardings', { ...amsterdam, programmeManagerEmail: 'iemand@anders.example' });
+    expect(other.status).toBe(409);
+    expect(other.body).toMatchObject({ error: 'already-onboarded', field: 'programmeManagerEmail' });
+    const [row] = await api.app.get(DataSource).query(`SELECT programme_manager_email FROM onboarding WHERE municipality_code = 'GM0363'`);
+    expect(row.programme_manager_email).toBe('programma@amsterdam.example');
+  });
+
+  it.each([
+    [{ programmeManagerEmail: 'a@b.example' }, 400, 'municipalityCode'],
+    [{ municipalityCode: 'Amsterdam', programmeManagerEmail: 'a@b.example' }, 400, 'municipalityCode'],
+    [{ municipalityCode: 'GM0364', programmeManagerEmail: 'a@b.example' }, 404, 'municipalityCode'],
+    [{ municipalityCode: 'GM0014', programmeManagerEmail: 'not-an-email' }, 400, 'programmeManagerEmail'],
+    [{ municipalityCode: 'GM0014', programmeManagerEmail: 'a@b.example', rulebookId: 'wvrv-1999' }, 400, 'rulebookId'],
+    [{ municipalityCode: 'GM0014', programmeManagerEmail: 'a@b.example', extra: 1 }, 400, 'extra'],
+  ])('rejects %j with %i naming the field', async (body, status, field) => {
+    const response = await api.request('POST', '/onboardings', body);
+    expect(response.status).toBe(status);
+    expect(response.body.field).toBe(field);
+    expect(response.body.message).toContain(field);
+    const rows = await api.app.get(DataSource).query(`SELECT count(*)::int AS n FROM onboarding WHERE municipality_code = 'GM0014'`);
+    expect(rows).toEqual([{ n: 0 }]);
+  });
+
+  it('requires the admin token', async () => {
+    expect((await api.request('POST', '/onboardings', amsterdam, null)).status).toBe(401);
+    expect((await api.request('POST', '/onboardings', amsterdam, 'wrong-token-wrong-token')).body.error).toBe('admin-token-required');
+  });
+});
+
+describe('reads', () => {
+  it('names the bad path parameter', async () => {
+    expect(await api.request('GET', '/municipalities/0363/steps')).toMatchObject({ status: 400, body: { field: 'code' } });
+    expect(await api.request('GET', '/municipalities?province=Noord-Holland')).toMatchObject({ status: 400, body: { field: 'province' } });
+  });
+});
+
+describe('rulebooks', () => {
+  it('publishes an immutable version: same content is a no-op, other content under the id is refused', async () => {
+    const base = (await api.request('GET', '/rulebooks/wvrv-2025-07-01')).body;
+    delete base.hash;
+    const version = { ...base, id: 'wvrv-2026-07-01', effectiveDate: '2026-07-01' };
+    const stored = await api.request('POST', '/rulebooks', version);
+    expect(stored).toMatchObject({ status: 201, body: { id: 'wvrv-2026-07-01', result: 'stored' } });
+    expect(await api.request('POST', '/rulebooks', version)).toMatchObject({ status: 200, body: { result: 'unchanged', hash: stored.body.hash } });
+    expect(await api.request('POST', '/rulebooks', { ...version, effectiveDate: '2026-01-01' })).toMatchObject({ status: 409, body: { field: 'id' } });
+  });
+
+  it('names the bad field of an invalid version', async () => {
+    const base = (await api.request('GET', '/rulebooks/wvrv-2025-07-01')).body;
+    delete base.hash;
+    const response = await api.request('POST', '/rulebooks', { ...base, id: 'broken', reminderSchedule: { ...base.reminderSchedule, time: '9 uur' } });
+    expect(response).toMatchObject({ status: 400, body: { field: 'reminderSchedule.time' } });
+    expect((await api.request('GET', '/rulebooks/broken')).status).toBe(404);
+  });
+});

@@ -1,0 +1,34 @@
+import { INestApplication } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
+import type { RegieConfig } from '../../libs/config/config';
+import { createApiApp } from '../../apps/api/src/create-app';
+import { TEST_ADMIN_TOKEN } from './config';
+
+/** The real HTTP app (same bootstrap as production) listening on a free port, with a small fetch client. */
+export class TestApi {
+  private constructor(
+    readonly app: INestApplication,
+    readonly baseUrl: string,
+  ) {}
+
+  static async start(config: RegieConfig): Promise<TestApi> {
+    const app = await createApiApp(config, false);
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    return new TestApi(app, `http://127.0.0.1:${port}`);
+  }
+
+  async request(method: string, path: string, body?: unknown, token: string | null = TEST_ADMIN_TOKEN) {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return { status: res.status, body: (await res.json()) as any };
+  }
+
+  close(): Promise<void> {
+    return this.app.close();
+  }
+}
