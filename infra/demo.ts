@@ -35,8 +35,8 @@ function amsterdamTime(epochMs: number): string {
 async function main(): Promise<void> {
   if (!token) throw new Error(`no admin token: start the system with npm start first (it writes ${tokenFile}) or set ADMIN_TOKEN`);
   const base = await api('GET', '/rulebooks/wvrv-2025-07-01');
-  // The first full minute at least 30 s ahead: that is when the reminder fires.
-  const fireAt = Math.ceil((Date.now() + 30_000) / 60_000) * 60_000;
+  // The first full minute at least 15 s ahead (the rulebook's time has minute precision): the reminder fires then.
+  const fireAt = Math.ceil((Date.now() + 15_000) / 60_000) * 60_000;
   const reminderDay: IsoDate = utcToAmsterdamDate(fireAt);
   const demo: Rulebook = {
     ...base,
