@@ -1,7 +1,7 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { NotificationOutcome, NotificationRequest, StepEventWrite } from '../libs/contracts';
 import { findRulebook } from '../libs/db/rulebook-store';
 import { renderNotificationMail } from '../libs/mail/notification-template';
@@ -22,26 +22,28 @@ export function createActivities({ dataSource, mail, mailFrom, publicBaseUrl }: 
      * ordered: a repeated `seq` inserts nothing, and a row already at a higher `seq` is never overwritten.
      */
     async recordStepEvent(write: StepEventWrite): Promise<void> {
-      const { state } = write;
+      const { step } = write;
       await dataSource.transaction(async (tx) => {
         await tx.query(
-          `INSERT INTO step_event (workflow_id, seq, municipality_code, step_key, event, detail, occurred_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (workflow_id, seq) DO NOTHING`,
-          [write.workflowId, write.seq, write.municipalityCode, write.stepKey, write.event, JSON.stringify(write.detail), write.occurredAt],
+          `INSERT INTO step_event (workflow_id, seq, owner_kind, owner_code, step, event, detail, occurred_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (workflow_id, seq) DO NOTHING`,
+          [write.workflowId, write.seq, write.owner.kind, write.owner.code, step.key, write.event, JSON.stringify(write.detail), write.occurredAt],
         );
         await tx.query(
-          `INSERT INTO step_state (municipality_code, step_key, workflow_id, status, overdue, date_kind, due_date, derivation,
-             rulebook_id, rulebook_hash, last_event, last_event_at, seq)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-           ON CONFLICT (municipality_code, step_key) DO UPDATE SET
-             workflow_id = EXCLUDED.workflow_id, status = EXCLUDED.status, overdue = EXCLUDED.overdue,
-             date_kind = EXCLUDED.date_kind, due_date = EXCLUDED.due_date, derivation = EXCLUDED.derivation,
-             rulebook_id = EXCLUDED.rulebook_id, rulebook_hash = EXCLUDED.rulebook_hash,
-             last_event = EXCLUDED.last_event, last_event_at = EXCLUDED.last_event_at, seq = EXCLUDED.seq
+          `INSERT INTO step_state (owner_code, step, owner_kind, step_key, cycle_year, workflow_id, status, overdue, late, overdue_since,
+             date_kind, due_date, derivation, detail, rulebook_id, rulebook_hash, last_event, last_event_at, seq)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+           ON CONFLICT (owner_code, step) DO UPDATE SET
+             workflow_id = EXCLUDED.workflow_id, status = EXCLUDED.status, overdue = EXCLUDED.overdue, late = EXCLUDED.late,
+             overdue_since = EXCLUDED.overdue_since, date_kind = EXCLUDED.date_kind, due_date = EXCLUDED.due_date,
+             derivation = EXCLUDED.derivation, detail = EXCLUDED.detail, rulebook_id = EXCLUDED.rulebook_id,
+             rulebook_hash = EXCLUDED.rulebook_hash, last_event = EXCLUDED.last_event, last_event_at = EXCLUDED.last_event_at,
+             seq = EXCLUDED.seq
            WHERE step_state.seq < EXCLUDED.seq`,
           [
-            write.municipalityCode, write.stepKey, write.workflowId, state.status, state.overdue, state.dateKind,
-            state.due.date, JSON.stringify(state.due), state.rulebookId, state.rulebookHash, write.event, write.occurredAt, write.seq,
+            write.owner.code, step.key, write.owner.kind, step.stepKey, step.cycleYear, write.workflowId, step.status, step.overdue,
+            step.late, step.overdueSince, step.dateKind, step.due?.date ?? null, step.due ? JSON.stringify(step.due) : null,
+            JSON.stringify(step), write.rulebookId, write.rulebookHash, write.event, write.occurredAt, write.seq,
           ],
         );
       });
@@ -62,17 +64,13 @@ export function createActivities({ dataSource, mail, mailFrom, publicBaseUrl }: 
       if (!step) throw ApplicationFailure.nonRetryable(`Rulebook ${req.rulebookId} has no step ${req.stepKey}`);
 
       return dataSource.transaction(async (tx) => {
-        const [municipality] = await tx.query(
-          `SELECT m.code, m.name, o.programme_manager_email FROM municipality m
-           LEFT JOIN onboarding o ON o.municipality_code = m.code WHERE m.code = $1`,
-          [req.municipalityCode],
-        );
-        if (!municipality) throw ApplicationFailure.nonRetryable(`Unknown municipality ${req.municipalityCode}`);
-        const recipients = resolveRecipients(req.roles, municipality.programme_manager_email);
+        const owner = await findOwnerContacts(tx, req.owner);
+        if (!owner) throw ApplicationFailure.nonRetryable(`Unknown ${req.owner.kind} ${req.owner.code}`);
+        const recipients = resolveRecipients(req.roles, owner);
         await tx.query(
-          `INSERT INTO notification (business_key, workflow_id, municipality_code, step_key, kind, due_date, rulebook_id, recipients, status)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (business_key) DO NOTHING`,
-          [req.businessKey, req.workflowId, req.municipalityCode, req.stepKey, req.kind, req.due.date, req.rulebookId, recipients,
+          `INSERT INTO notification (business_key, workflow_id, owner_kind, owner_code, step, kind, due_date, rulebook_id, recipients, status)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (business_key) DO NOTHING`,
+          [req.businessKey, req.workflowId, req.owner.kind, req.owner.code, req.step, req.kind, req.due.date, req.rulebookId, recipients,
             recipients.length ? 'recorded' : 'no-recipients'],
         );
         const [row] = await tx.query(`SELECT status, recipients, message_id FROM notification WHERE business_key = $1 FOR UPDATE`, [req.businessKey]);
@@ -82,17 +80,20 @@ export function createActivities({ dataSource, mail, mailFrom, publicBaseUrl }: 
           return { outcome: 'no-recipients', recipients: [] };
         }
         const rendered = renderNotificationMail({
-          municipalityName: municipality.name,
-          municipalityCode: municipality.code,
-          stepNameNl: step.nameNl,
+          ownerName: owner.name,
+          ownerCode: owner.code,
+          ownerKind: req.owner.kind,
+          stepNameNl: step.nameNl + (req.cycleYear ? ` ${req.cycleYear}` : ''),
           legalBasis: step.legalBasis,
           kind: req.kind,
           offsetDays: req.offsetDays,
           rung: req.rung,
           dateKind: req.dateKind,
           due: req.due,
-          checklist: step.checklist.map((c) => c.nl),
-          stepUrl: `${publicBaseUrl}/municipalities/${req.municipalityCode}/steps/${req.stepKey}`,
+          previousDue: req.previousDue ?? null,
+          overdueSince: req.overdueSince ?? null,
+          checklist: step.checklist.filter((c) => req.openChecklist.includes(c.key)).map((c) => c.nl),
+          stepUrl: `${publicBaseUrl}/${req.owner.kind === 'region' ? 'regions' : 'municipalities'}/${req.owner.code}/steps/${encodeURIComponent(req.step)}`,
           rulebookId: req.rulebookId,
         });
         // The Message-ID derives from the business key, so even a mail sent twice is recognisably one.
@@ -115,12 +116,44 @@ export function createActivities({ dataSource, mail, mailFrom, publicBaseUrl }: 
   };
 }
 
+interface OwnerContacts {
+  code: string;
+  name: string;
+  programmeManagerEmail: string | null;
+  regionalCoordinatorEmail: string | null;
+}
+
+/** The owner's name and the addresses known from onboarding (its own, and its COROP region's coordinator). */
+async function findOwnerContacts(tx: EntityManager, owner: NotificationRequest['owner']): Promise<OwnerContacts | null> {
+  const [row] =
+    owner.kind === 'municipality'
+      ? await tx.query(
+          `SELECT m.code, m.name, o.programme_manager_email, ro.coordinator_email
+           FROM municipality m
+           LEFT JOIN onboarding o ON o.municipality_code = m.code
+           LEFT JOIN region_member rm ON rm.municipality_code = m.code AND rm.region_code IN (SELECT code FROM region WHERE grouping = 'corop')
+           LEFT JOIN region_onboarding ro ON ro.region_code = rm.region_code
+           WHERE m.code = $1`,
+          [owner.code],
+        )
+      : await tx.query(
+          `SELECT r.code, r.name, NULL AS programme_manager_email, ro.coordinator_email
+           FROM region r LEFT JOIN region_onboarding ro ON ro.region_code = r.code WHERE r.code = $1`,
+          [owner.code],
+        );
+  return row ? { code: row.code, name: row.name, programmeManagerEmail: row.programme_manager_email, regionalCoordinatorEmail: row.coordinator_email } : null;
+}
+
 /**
- * Until the contacts of the notifications issue exist, the one known recipient is the programme
- * manager named at onboarding; other roles are recorded on the notification but have no address yet.
+ * Until the contacts of the notifications issue exist, the known recipients are the programme manager
+ * and the regional coordinator named at onboarding; other roles are recorded but have no address yet.
  */
-function resolveRecipients(roles: Role[], programmeManagerEmail: string | null): string[] {
-  return roles.includes('programme-manager') && programmeManagerEmail ? [programmeManagerEmail] : [];
+function resolveRecipients(roles: Role[], owner: OwnerContacts): string[] {
+  const found = [
+    roles.includes('programme-manager') ? owner.programmeManagerEmail : null,
+    roles.includes('regional-coordinator') ? owner.regionalCoordinatorEmail : null,
+  ];
+  return [...new Set(found.filter((e): e is string => !!e))];
 }
 
 export type RegieActivities = ReturnType<typeof createActivities>;

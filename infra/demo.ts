@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { addDays, addYears, IsoDate, utcToAmsterdamDate } from '../libs/calendar';
-import { statutoryDueDate } from '../libs/rulebook/schedule';
+import { rulebookDueDate } from '../libs/rulebook/schedule';
 import type { Rulebook } from '../libs/rulebook/rulebook.schema';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -49,10 +49,10 @@ async function main(): Promise<void> {
   };
   delete (demo as { hash?: string }).hash;
   const programme = base.steps.find((s: { key: string }) => s.key === 'volkshuisvestingsprogramma');
-  const due = statutoryDueDate(demo, programme).date;
+  const due = rulebookDueDate(demo, programme)!.date;
   // The one reminder's offset is the distance from today to the (Atw-shifted) due date.
   const offsetDays = Math.round((Date.parse(due) - Date.parse(reminderDay)) / 86_400_000);
-  demo.steps = [{ ...programme, reminders: [{ offsetDays, roles: ['programme-manager'], statutory: false }], escalations: [] }];
+  demo.steps = [{ ...programme, dependsOn: [], reminders: [{ offsetDays, roles: ['programme-manager'], statutory: false }], escalations: [] }];
   await api('POST', '/rulebooks', demo);
 
   const requested = process.argv[2];

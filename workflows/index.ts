@@ -1,2 +1,2 @@
 // The workflow bundle's entry point: every workflow the worker registers is exported here.
-export { programmeWorkflow } from './programme.workflow';
+export { programmeWorkflow, regionWorkflow } from './programme.workflow';

@@ -1,42 +1,124 @@
 /**
  * What the API, the worker and the workflows agree on: workflow names and IDs, inputs and outputs,
- * queries, and the notification activity's input. Workflows import this module, so it holds only
- * types and `@temporalio/workflow` definitions (no I/O).
+ * updates, queries, search attributes, and the notification activity's input. Workflows import this
+ * module, so it holds only types and `@temporalio/workflow` / `@temporalio/common` definitions (no I/O).
  */
-import { defineQuery } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { DateDerivation, IsoDate } from '../calendar';
 import type { Role, Rulebook } from '../rulebook/rulebook.schema';
 
 export const PROGRAMME_WORKFLOW_TYPE = 'programmeWorkflow';
+export const REGION_WORKFLOW_TYPE = 'regionWorkflow';
+export const RULEBOOK_ROLLOUT_WORKFLOW_TYPE = 'rulebookRolloutWorkflow';
 
-/** Business-key workflow ID, so a person finds a municipality's programme in the Temporal UI. */
-export function programmeWorkflowId(municipalityCode: string): string {
-  return `programme-${municipalityCode}`;
-}
+/** Business-key workflow IDs, so a person finds each one in the Temporal UI. */
+export const programmeWorkflowId = (municipalityCode: string) => `programme-${municipalityCode}`;
+export const regionWorkflowId = (regionCode: string) => `region-${regionCode}`;
+export const rolloutWorkflowId = (rulebookId: string) => `rulebook-rollout-${rulebookId}`;
 
-export interface MunicipalityRef {
+/** Registered on the dev server at start and in tests (infra/start.ts, the worker), so the UI can filter on them. */
+export const searchAttributes = {
+  municipality: defineSearchAttributeKey('RegieMunicipality', SearchAttributeType.KEYWORD),
+  province: defineSearchAttributeKey('RegieProvince', SearchAttributeType.KEYWORD),
+  region: defineSearchAttributeKey('RegieRegion', SearchAttributeType.KEYWORD),
+  openSteps: defineSearchAttributeKey('RegieOpenSteps', SearchAttributeType.KEYWORD_LIST),
+  overdue: defineSearchAttributeKey('RegieOverdue', SearchAttributeType.BOOL),
+};
+
+export interface OwnerRef {
+  kind: 'municipality' | 'region';
   code: string;
   name: string;
-  provinceCode: string;
-  provinceName: string;
+  provinceCode: string | null;
+  provinceName: string | null;
   regionCode: string | null;
   regionName: string | null;
 }
 
+export type StepStatus = 'open' | 'in-progress' | 'submitted' | 'done' | 'waived';
+
+export interface Evidence {
+  kind: 'council-decision' | 'publication' | 'document';
+  /** A decision number, a publication link or a document reference. */
+  reference: string;
+  url?: string;
+  date?: IsoDate;
+  recordedBy: string;
+  recordedAt: string;
+}
+
+export interface Extension {
+  from: IsoDate | null;
+  to: IsoDate;
+  reason: string;
+  grantedBy: string;
+  grantedAt: string;
+}
+
+export interface Waiver {
+  reason: string;
+  grantedBy: string;
+  grantedAt: string;
+}
+
+/** One step of one owner; yearly steps have one instance per cycle year (`prestatieafspraken:2027`). */
+export interface StepInstance {
+  key: string;
+  stepKey: string;
+  cycleYear: number | null;
+  status: StepStatus;
+  dateKind: 'statutory' | 'target';
+  due: DateDerivation | null;
+  dueSource: 'rulebook' | 'target' | 'extension' | null;
+  checklist: Record<string, boolean>;
+  evidence: Evidence[];
+  extensions: Extension[];
+  waiver: Waiver | null;
+  warnings: string[];
+  /** Statutory term passed while not done (set at its timer, never computed from a clock). */
+  overdue: boolean;
+  /** Target date passed while not done: late against plan, not overdue in law. */
+  late: boolean;
+  overdueSince: IsoDate | null;
+  /** How many times the date moved (extension, rulebook, new target): the calendar entry's SEQUENCE. */
+  sequence: number;
+}
+
+/** Initial state of a step at onboarding, so onboarding mid-way records the past instead of sending it. */
+export interface InitialStepState {
+  status?: 'open' | 'in-progress' | 'submitted' | 'done';
+  evidence?: Omit<Evidence, 'recordedAt'>[];
+  targetDate?: IsoDate;
+  checklist?: string[];
+}
+
 export interface ProgrammeWorkflowInput {
-  municipality: MunicipalityRef;
+  owner: OwnerRef;
   /** The rulebook version as data, with its content hash: the workflow never imports the statute as code. */
   rulebook: Rulebook;
   rulebookHash: string;
+  initialSteps?: Record<string, InitialStepState>;
+  /** Carried across continue-as-new; absent on a first start. */
+  carried?: CarriedState;
+  /** Continue as new after this many history events even if the SDK has not suggested it yet (tests). */
+  continueAsNewAfterEvents?: number;
 }
 
-export type FiringOutcome = 'sent' | 'already-sent' | 'skipped-past' | 'no-recipients';
+export interface CarriedState {
+  steps: StepInstance[];
+  handled: string[];
+  seq: number;
+  firings: FiringRecord[];
+}
+
+export type FiringOutcome = 'sent' | 'already-sent' | 'no-recipients' | 'skipped-past' | 'recorded';
 
 export interface FiringRecord {
-  stepKey: string;
+  step: string;
   dueDate: IsoDate;
   key: string;
-  kind: 'reminder' | 'escalation';
+  kind: NotificationKind | 'deadline';
   day: IsoDate;
   at: string;
   roles: Role[];
@@ -44,16 +126,64 @@ export interface FiringRecord {
 }
 
 export interface ProgrammeState {
-  municipalityCode: string;
+  owner: OwnerRef;
   rulebookId: string;
   rulebookHash: string;
-  steps: { stepKey: string; status: StepStatus; overdue: boolean; due: DateDerivation }[];
+  steps: StepInstance[];
   firings: FiringRecord[];
 }
 
-export type StepStatus = 'open' | 'in-progress' | 'submitted' | 'done' | 'waived';
-
 export const programmeStateQuery = defineQuery<ProgrammeState>('programmeState');
+
+interface Actor {
+  /** Who makes the change (a person or an organisation), kept in the step's history. */
+  by: string;
+}
+export interface ProgressInput extends Actor {
+  step: string;
+  status?: 'open' | 'in-progress' | 'submitted';
+  checklist?: Record<string, boolean>;
+  note?: string;
+}
+export interface CompleteInput extends Actor {
+  step: string;
+  evidence: Omit<Evidence, 'recordedAt' | 'recordedBy'>;
+  /** Unmet dependencies the caller found in the read model (also across owners): recorded as warnings, never a block. */
+  unmetDependencies?: string[];
+}
+export interface TargetDateInput extends Actor {
+  step: string;
+  date: IsoDate;
+}
+export interface ExtensionInput {
+  step: string;
+  to: IsoDate;
+  reason: string;
+  grantedBy: string;
+}
+export interface WaiverInput {
+  step: string;
+  reason: string;
+  grantedBy: string;
+}
+export interface ApplyRulebookInput {
+  rulebook: Rulebook;
+  rulebookHash: string;
+}
+export interface ApplyRulebookResult {
+  rulebookId: string;
+  changed: { step: string; from: IsoDate | null; to: IsoDate | null }[];
+  alreadyApplied: boolean;
+}
+
+export const updateProgress = defineUpdate<StepInstance, [ProgressInput]>('updateProgress');
+export const completeStep = defineUpdate<StepInstance, [CompleteInput]>('completeStep');
+export const setTargetDate = defineUpdate<StepInstance, [TargetDateInput]>('setTargetDate');
+export const grantExtension = defineUpdate<StepInstance, [ExtensionInput]>('grantExtension');
+export const waiveStep = defineUpdate<StepInstance, [WaiverInput]>('waiveStep');
+export const applyRulebook = defineUpdate<ApplyRulebookResult, [ApplyRulebookInput]>('applyRulebook');
+
+export type NotificationKind = 'reminder' | 'escalation' | 'change-notice' | 'cancellation';
 
 /**
  * The notification activity's input: one call per firing, keyed by a stable business key
@@ -63,9 +193,12 @@ export const programmeStateQuery = defineQuery<ProgrammeState>('programmeState')
 export interface NotificationRequest {
   businessKey: string;
   workflowId: string;
-  municipalityCode: string;
+  owner: { kind: OwnerRef['kind']; code: string };
+  /** Step instance key and the rulebook step it belongs to. */
+  step: string;
   stepKey: string;
-  kind: 'reminder' | 'escalation';
+  cycleYear: number | null;
+  kind: NotificationKind;
   firingKey: string;
   offsetDays: number;
   rung?: number;
@@ -73,6 +206,12 @@ export interface NotificationRequest {
   statutory: boolean;
   dateKind: 'statutory' | 'target';
   due: DateDerivation;
+  /** For a change notice: the date it moved from. */
+  previousDue?: DateDerivation | null;
+  /** How many times this step's date has moved: the calendar entry's SEQUENCE. */
+  sequence: number;
+  openChecklist: string[];
+  overdueSince?: IsoDate | null;
   rulebookId: string;
   rulebookHash: string;
 }
@@ -87,21 +226,15 @@ export interface NotificationOutcome {
 export interface StepEventWrite {
   workflowId: string;
   seq: number;
-  municipalityCode: string;
-  stepKey: string;
+  owner: { kind: OwnerRef['kind']; code: string };
   event: string;
   occurredAt: string;
   detail: Record<string, unknown>;
-  state: {
-    status: StepStatus;
-    overdue: boolean;
-    dateKind: 'statutory' | 'target';
-    due: DateDerivation;
-    rulebookId: string;
-    rulebookHash: string;
-  };
+  step: StepInstance;
+  rulebookId: string;
+  rulebookHash: string;
 }
 
-export function notificationBusinessKey(workflowId: string, stepKey: string, dueDate: IsoDate, firingKey: string): string {
-  return `${workflowId}:${stepKey}:${dueDate}:${firingKey}`;
+export function notificationBusinessKey(workflowId: string, step: string, dueDate: IsoDate, firingKey: string): string {
+  return `${workflowId}:${step}:${dueDate}:${firingKey}`;
 }

@@ -3,11 +3,15 @@ import { MunicipalityEntity, ProvinceEntity, RegionEntity, RegionMemberEntity } 
 import {
   NotificationEntity,
   OnboardingEntity,
+  RegionOnboardingEntity,
+  RulebookRolloutEntity,
+  RulebookRolloutTargetEntity,
   RulebookVersionEntity,
   StepEventEntity,
   StepStateEntity,
 } from './entities/programme.entity';
 import { InitialSchema1764028800000 } from './migrations/1764028800000-initial-schema';
+import { StepsPerOwner1764115200000 } from './migrations/1764115200000-steps-per-owner';
 
 export const entities = [
   ProvinceEntity,
@@ -16,13 +20,16 @@ export const entities = [
   RegionMemberEntity,
   RulebookVersionEntity,
   OnboardingEntity,
+  RegionOnboardingEntity,
   StepStateEntity,
   StepEventEntity,
   NotificationEntity,
+  RulebookRolloutEntity,
+  RulebookRolloutTargetEntity,
 ];
 
 /** Listed in order; the schema changes only through these. */
-export const migrations = [InitialSchema1764028800000];
+export const migrations = [InitialSchema1764028800000, StepsPerOwner1764115200000];
 
 export function dataSourceOptions(databaseUrl: string, applicationName: string) {
   return {

@@ -33,9 +33,12 @@ const dateRuleSchema = z.discriminatedUnion('kind', [
   }),
   z.object({
     kind: z.literal('yearly'),
+    /** The last timely day of each yearly cycle, e.g. 30 June for the corporation's bid. */
     month: z.number().int().min(1).max(12),
     day: z.number().int().min(1).max(31),
     source: z.string().min(1),
+    /** false where the brief could not verify the source of the date. */
+    verified: z.boolean(),
   }),
   /** A streefdatum the municipality or region sets: drives reminders, is no statutory term. */
   z.object({ kind: z.literal('target') }),
@@ -59,6 +62,8 @@ const checklistItemSchema = z.object({ key, nl: z.string().min(1), en: z.string(
 
 export const stepSchema = z.object({
   key,
+  /** The statutory step this belongs to (1-6 in the domain brief); step 6 has two yearly deadlines. */
+  number: z.number().int().min(1).max(6),
   nameNl: z.string().min(1),
   nameEn: z.string().min(1),
   legalBasis: legalBasisSchema,

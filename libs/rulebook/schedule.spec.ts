@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { readRulebookDir } from './rulebook-files';
 import { parseRulebook, Rulebook, RulebookValidationError } from './rulebook.schema';
-import { planStatutoryStep, statutoryDueDate } from './schedule';
+import { planFirings, rulebookDueDate } from './schedule';
 
 const [shipped] = readRulebookDir(path.join(__dirname, 'versions'));
 const programme = (rb: Rulebook) => rb.steps.find((s) => s.key === 'volkshuisvestingsprogramma')!;
@@ -9,7 +9,7 @@ const effective = (date: string): Rulebook => ({ ...shipped.rulebook, effectiveD
 
 describe('statutory due date of the programme', () => {
   it('is Thursday 1 July 2027 under the default rulebook (effective 1 July 2025)', () => {
-    const due = statutoryDueDate(shipped.rulebook, programme(shipped.rulebook));
+    const due = rulebookDueDate(shipped.rulebook, programme(shipped.rulebook))!;
     expect(shipped.rulebook.effectiveDate).toBe('2025-07-01');
     expect(due).toMatchObject({ date: '2027-07-01', nominal: '2027-07-01', shifted: false });
     expect(due.text).toBe(
@@ -18,7 +18,7 @@ describe('statutory due date of the programme', () => {
   });
 
   it('is Monday 3 July 2028 when the law takes effect on 1 July 2026 (1 July 2028 is a Saturday)', () => {
-    const due = statutoryDueDate(effective('2026-07-01'), programme(shipped.rulebook));
+    const due = rulebookDueDate(effective('2026-07-01'), programme(shipped.rulebook))!;
     expect(due).toMatchObject({ date: '2028-07-03', nominal: '2028-07-01', shifted: true, direction: 'forward' });
     expect(due.skipped.map((d) => [d.date, d.reason])).toEqual([
       ['2028-07-01', 'zaterdag'],
@@ -29,25 +29,47 @@ describe('statutory due date of the programme', () => {
 
   it('stays on the nominal day when the rulebook says the Atw does not apply to the step', () => {
     const step = { ...programme(shipped.rulebook), applyTermijnenwet: false };
-    expect(statutoryDueDate(effective('2026-07-01'), step)).toMatchObject({ date: '2028-07-01', shifted: false });
+    expect(rulebookDueDate(effective('2026-07-01'), step)).toMatchObject({ date: '2028-07-01', shifted: false });
   });
 });
 
 describe('reminder and escalation moments', () => {
   it('moves reminders to the working day before and rungs to the working day after, at 09:00 Amsterdam time', () => {
-    const plan = planStatutoryStep(shipped.rulebook, programme(shipped.rulebook));
-    expect(plan.firings.map((f) => [f.key, f.day, new Date(f.at).toISOString()])).toEqual([
+    const firings = planFirings(shipped.rulebook, programme(shipped.rulebook), '2027-07-01');
+    expect(firings.map((f) => [f.key, f.day, new Date(f.at).toISOString()])).toEqual([
       // 2 January 2027 is a Saturday and 1 January Nieuwjaarsdag: the reminder goes out on Thursday 31 December (CET).
       ['reminder-180d', '2026-12-31', '2026-12-31T08:00:00.000Z'],
       ['reminder-90d', '2027-04-02', '2027-04-02T07:00:00.000Z'],
       ['reminder-30d', '2027-06-01', '2027-06-01T07:00:00.000Z'],
       ['reminder-7d', '2027-06-24', '2027-06-24T07:00:00.000Z'],
+      ['deadline-passed', '2027-07-02', '2027-07-02T07:00:00.000Z'],
       ['escalation-1', '2027-07-02', '2027-07-02T07:00:00.000Z'],
       ['escalation-2', '2027-07-15', '2027-07-15T07:00:00.000Z'],
       // 31 July 2027 is a Saturday: the rung goes out on Monday 2 August.
       ['escalation-3', '2027-08-02', '2027-08-02T07:00:00.000Z'],
     ]);
-    expect(plan.firings[0].skippedDays.map((d) => d.reason)).toEqual(['zaterdag', 'Nieuwjaarsdag']);
+    expect(firings[0].skippedDays.map((d) => d.reason)).toEqual(['zaterdag', 'Nieuwjaarsdag']);
+  });
+});
+
+describe('yearly and target dates', () => {
+  const step = (key: string) => shipped.rulebook.steps.find((s) => s.key === key)!;
+
+  it('takes the bid of 30 June as the last timely day, moved by the Atw when it is a weekend', () => {
+    expect(rulebookDueDate(shipped.rulebook, step('prestatieafspraken-bod'), 2027)).toMatchObject({ date: '2027-06-30', shifted: false });
+    // 30 June 2029 is a Saturday.
+    expect(rulebookDueDate(shipped.rulebook, step('prestatieafspraken-bod'), 2029)).toMatchObject({ date: '2029-07-02', shifted: true });
+  });
+
+  it('marks the unverified source of the 15 December date', () => {
+    const due = rulebookDueDate(shipped.rulebook, step('prestatieafspraken'), 2026)!;
+    expect(due.date).toBe('2026-12-15');
+    expect(due.rule).toContain('niet geverifieerd');
+  });
+
+  it('has no rulebook date for a target-date step, and plans no escalation for it', () => {
+    expect(rulebookDueDate(shipped.rulebook, step('woonzorganalyse'))).toBeNull();
+    expect(planFirings(shipped.rulebook, step('woonzorganalyse'), '2027-03-01').map((f) => f.key)).toEqual(['reminder-30d', 'reminder-7d', 'deadline-passed']);
   });
 });
 
@@ -66,7 +88,7 @@ describe('rulebook validation', () => {
 
   it('refuses a dependency on an unknown step', () => {
     const bad = structuredClone(shipped.rulebook);
-    bad.steps[1].dependsOn = ['woonzorganalyse'];
-    expect(() => parseRulebook(bad, 'test')).toThrow(/steps\.1\.dependsOn\.0: unknown step woonzorganalyse/);
+    bad.steps[1].dependsOn = ['woonzorgvisie'];
+    expect(() => parseRulebook(bad, 'test')).toThrow(/steps\.1\.dependsOn\.0: unknown step woonzorgvisie/);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Pure planning of a statutory step's due date and notification moments from a rulebook version.
- * Deterministic and free of I/O, so the programme workflow imports it directly.
+ * Pure planning of a step's due date and notification moments from a rulebook version.
+ * Deterministic and free of I/O, so workflows import it directly.
  */
 import {
   addDays,
@@ -16,10 +16,13 @@ import {
 } from '../calendar';
 import type { Role, Rulebook, RulebookStep } from './rulebook.schema';
 
+export type DateKind = 'statutory' | 'target';
+
 export interface PlannedFiring {
-  /** Stable within a step and due date: `reminder-180d`, `escalation-1`. */
+  /** Stable within a step and due date: `reminder-180d`, `escalation-1`, `deadline-passed`. */
   key: string;
-  kind: 'reminder' | 'escalation';
+  /** `deadline` notifies no one: it marks the step overdue (statutory) or late against plan (target). */
+  kind: 'reminder' | 'escalation' | 'deadline';
   offsetDays: number;
   rung?: number;
   /** The day the offset points at, and the day it fires after the working-day rule. */
@@ -32,19 +35,11 @@ export interface PlannedFiring {
   statutory: boolean;
 }
 
-export interface StepPlan {
-  stepKey: string;
-  dateKind: 'statutory' | 'target';
-  due: DateDerivation;
-  firings: PlannedFiring[];
+export function dateKindOf(step: RulebookStep): DateKind {
+  return step.date.kind === 'target' ? 'target' : 'statutory';
 }
 
-/** The due date of a statutory term: effective date + N years, shifted by the Atw where the step says so. */
-export function statutoryDueDate(rulebook: Rulebook, step: RulebookStep): DateDerivation {
-  if (step.date.kind !== 'statutory-term') throw new Error(`step ${step.key} has no statutory term`);
-  const { years } = step.date.rule;
-  const nominal = addYears(rulebook.effectiveDate, years);
-  const rule = `inwerkingtreding ${formatDutchDate(rulebook.effectiveDate)} + ${years} jaar`;
+function shifted(rulebook: Rulebook, step: RulebookStep, nominal: IsoDate, rule: string): DateDerivation {
   const derived = termEnd(nominal, rule, rulebook.calendar);
   if (step.applyTermijnenwet) return derived;
   return {
@@ -57,9 +52,60 @@ export function statutoryDueDate(rulebook: Rulebook, step: RulebookStep): DateDe
   };
 }
 
-/** Reminders before the due date (moved to the working day before) and escalation rungs after it (moved to the working day after). */
-export function planStatutoryStep(rulebook: Rulebook, step: RulebookStep): StepPlan {
-  const due = statutoryDueDate(rulebook, step);
+/**
+ * The date the rulebook sets for a step: a statutory term (effective date + N years) or a yearly last
+ * timely day, shifted by the Atw where the step says so. A target-date step has none (null): its
+ * municipality or region sets it.
+ */
+export function rulebookDueDate(rulebook: Rulebook, step: RulebookStep, cycleYear?: number): DateDerivation | null {
+  const { date } = step;
+  if (date.kind === 'statutory-term') {
+    const { years } = date.rule;
+    return shifted(rulebook, step, addYears(rulebook.effectiveDate, years), `inwerkingtreding ${formatDutchDate(rulebook.effectiveDate)} + ${years} jaar`);
+  }
+  if (date.kind === 'yearly') {
+    if (cycleYear === undefined) throw new Error(`step ${step.key} is yearly: a cycle year is required`);
+    const nominal = `${cycleYear}-${String(date.month).padStart(2, '0')}-${String(date.day).padStart(2, '0')}`;
+    return shifted(rulebook, step, nominal, `jaarlijkse termijn: ${date.source}${date.verified ? '' : ' (bron niet geverifieerd)'}`);
+  }
+  return null;
+}
+
+/** A streefdatum: set by the municipality or region, no statutory term, so the Atw does not move it. */
+export function targetDateDerivation(date: IsoDate, setBy: string): DateDerivation {
+  return {
+    date,
+    nominal: date,
+    rule: `streefdatum, vastgesteld door ${setBy}`,
+    shifted: false,
+    skipped: [],
+    direction: 'none',
+    uncoveredYears: [],
+    text: `${formatDutchDate(date)} (streefdatum, vastgesteld door ${setBy}); gepland, geen wettelijke termijn.`,
+  };
+}
+
+/** A date granted by an extension: a decision, not a term, so it is not shifted again. */
+export function extensionDerivation(date: IsoDate, previous: DateDerivation | null, grantedBy: string, reason: string): DateDerivation {
+  return {
+    date,
+    nominal: date,
+    rule: `verlenging verleend door ${grantedBy}`,
+    shifted: false,
+    skipped: [],
+    direction: 'none',
+    uncoveredYears: [],
+    text:
+      `${formatDutchDate(date)} (verlenging verleend door ${grantedBy}: ${reason})` +
+      (previous ? `; eerder ${formatDutchDate(previous.date)}.` : '.'),
+  };
+}
+
+/**
+ * The moments of a step for one due date: reminders (moved to the working day before), the moment the
+ * date has passed, and the escalation rungs (moved to the working day after). Sorted by time.
+ */
+export function planFirings(rulebook: Rulebook, step: RulebookStep, dueDate: IsoDate): PlannedFiring[] {
   const { time, workingDaysOnly } = rulebook.reminderSchedule;
   const moment = (nominalDay: IsoDate, direction: 'before' | 'after') => {
     const moved = !workingDaysOnly
@@ -73,20 +119,22 @@ export function planStatutoryStep(rulebook: Rulebook, step: RulebookStep): StepP
     key: `reminder-${r.offsetDays}d`,
     kind: 'reminder',
     offsetDays: r.offsetDays,
-    ...moment(addDays(due.date, -r.offsetDays), 'before'),
+    ...moment(addDays(dueDate, -r.offsetDays), 'before'),
     roles: r.roles,
     statutory: r.statutory,
   }));
-  // Rung offsets count from the day after the due date: offset 0 is the first working day after it.
+  // The day after the due date is the first on which the step is late; rung offsets count from the
+  // due date, and offset 0 means that first working day after it.
+  const passed: PlannedFiring = { key: 'deadline-passed', kind: 'deadline', offsetDays: 0, ...moment(addDays(dueDate, 1), 'after'), roles: [], statutory: false };
   const escalations: PlannedFiring[] = step.escalations.map((e) => ({
     key: `escalation-${e.rung}`,
     kind: 'escalation',
     offsetDays: e.offsetDays,
     rung: e.rung,
-    ...moment(addDays(due.date, Math.max(1, e.offsetDays)), 'after'),
+    ...moment(addDays(dueDate, Math.max(1, e.offsetDays)), 'after'),
     roles: e.roles,
     statutory: e.statutory,
   }));
-  const firings = [...reminders, ...escalations].sort((a, b) => a.at - b.at || (a.kind === b.kind ? 0 : a.kind === 'reminder' ? -1 : 1));
-  return { stepKey: step.key, dateKind: 'statutory', due, firings };
+  const order = { reminder: 0, deadline: 1, escalation: 2 };
+  return [...reminders, passed, ...escalations].sort((a, b) => a.at - b.at || order[a.kind] - order[b.kind]);
 }

@@ -34,6 +34,13 @@ afterAll(async () => {
   await Promise.all([env?.teardown(), smtp?.close(), db?.drop()]);
 });
 
+const onboarding = { municipalityCode: 'GM0363', programmeManagerEmail: 'programma@amsterdam.example', rulebookId: 'e2e-2026-07-01' };
+
+/** Skips the server's clock to an instant while the worker keeps running. */
+async function advanceTo(iso: string): Promise<void> {
+  await env.sleep(Date.parse(iso) - (await env.currentTimeMs()));
+}
+
 test('an onboarding posted through the API becomes a Dutch reminder at the SMTP server, and a GET shows the step', async () => {
   // Publish a version of the law in force on 1 July 2026 with one reminder a week before the term.
   const { rulebook } = testRulebook('e2e-2026-07-01', {
@@ -43,16 +50,10 @@ test('an onboarding posted through the API becomes a Dutch reminder at the SMTP 
   });
   expect((await api.request('POST', '/rulebooks', rulebook)).status).toBe(201);
 
-  const onboarding = { municipalityCode: 'GM0363', programmeManagerEmail: 'programma@amsterdam.example', rulebookId: rulebook.id };
   const first = await api.request('POST', '/onboardings', onboarding);
-  expect(first).toMatchObject({ status: 201, body: { created: true, workflowId: 'programme-GM0363' } });
+  expect(first).toMatchObject({ status: 201, body: { created: true, workflowId: 'programme-GM0363', region: null } });
 
-  // Waiting for the result lets the server skip the 19 months to the reminder.
-  const state = await env.client.workflow.getHandle('programme-GM0363').result();
-  expect(state.firings.map((f: { key: string; day: string; outcome: string }) => [f.key, f.day, f.outcome])).toEqual([
-    ['reminder-7d', '2028-06-26', 'sent'],
-  ]);
-
+  await advanceTo('2028-06-27T00:00:00Z');
   expect(smtp.mails).toHaveLength(1);
   const [mail] = smtp.mails;
   expect(mail.envelopeTo).toEqual(['programma@amsterdam.example']);
@@ -64,7 +65,7 @@ test('an onboarding posted through the API becomes a Dutch reminder at the SMTP 
   const steps = await api.request('GET', '/municipalities/GM0363/steps');
   expect(steps.body).toEqual([
     expect.objectContaining({
-      stepKey: 'volkshuisvestingsprogramma',
+      step: 'volkshuisvestingsprogramma',
       dateKind: 'statutory',
       dueDate: '2028-07-03',
       status: 'open',
@@ -77,17 +78,39 @@ test('an onboarding posted through the API becomes a Dutch reminder at the SMTP 
       }),
     }),
   ]);
-  const step = await api.request('GET', '/municipalities/GM0363/steps/volkshuisvestingsprogramma');
-  expect(step.body.history.map((h: { event: string }) => h.event)).toEqual(['planned', 'reminder-sent']);
-  expect(step.body.notifications).toEqual([
+
+  // A programme manager records progress and the council decision; each write returns once the read model shows it.
+  const progress = await api.request('POST', '/municipalities/GM0363/steps/volkshuisvestingsprogramma/progress', {
+    status: 'submitted',
+    checklist: { doorstroming: true, ouderen: true },
+    by: 'Programmamanager Amsterdam',
+  });
+  expect(progress).toMatchObject({ status: 201, body: { status: 'submitted', checklist: expect.objectContaining({ doorstroming: true }) } });
+  expect((await api.request('GET', '/municipalities/GM0363/steps/volkshuisvestingsprogramma')).body).toMatchObject({ status: 'submitted', lastEvent: 'progress' });
+
+  const bad = await api.request('POST', '/municipalities/GM0363/steps/volkshuisvestingsprogramma/extension', { to: '2028-01-01', reason: 'x', grantedBy: 'Provincie' });
+  expect(bad).toMatchObject({ status: 400, body: { error: 'update-rejected', field: 'to' } });
+
+  const done = await api.request('POST', '/municipalities/GM0363/steps/volkshuisvestingsprogramma/complete', {
+    evidence: { kind: 'council-decision', reference: 'Raadsbesluit 2028/88', url: 'https://amsterdam.example/besluit/88', date: '2028-06-29' },
+    by: 'Griffie Amsterdam',
+  });
+  expect(done).toMatchObject({ status: 201, body: { status: 'done' } });
+  const step = (await api.request('GET', '/municipalities/GM0363/steps/volkshuisvestingsprogramma')).body;
+  expect(step).toMatchObject({ status: 'done', evidence: [expect.objectContaining({ reference: 'Raadsbesluit 2028/88', recordedBy: 'Griffie Amsterdam' })] });
+  expect(step.history.map((h: { event: string }) => h.event)).toEqual(['created', 'reminder-sent', 'progress', 'done']);
+  expect(step.notifications).toEqual([
     expect.objectContaining({ kind: 'reminder', status: 'sent', recipients: ['programma@amsterdam.example'], dueDate: '2028-07-03' }),
   ]);
+  // Every step is closed: the workflow completes, and no further mail arrives.
+  expect((await env.client.workflow.getHandle('programme-GM0363').result()).steps[0].status).toBe('done');
+  expect(smtp.mails).toHaveLength(1);
 });
 
 test('onboarding again after the workflow has closed is harmless: same run, no new mail', async () => {
-  const onboarding = { municipalityCode: 'GM0363', programmeManagerEmail: 'programma@amsterdam.example', rulebookId: 'e2e-2026-07-01' };
-  const firstRun = (await env.client.workflow.getHandle('programme-GM0363').describe()).runId;
-  expect((await env.client.workflow.getHandle('programme-GM0363').describe()).status.name).toBe('COMPLETED');
+  const description = await env.client.workflow.getHandle('programme-GM0363').describe();
+  expect(description.status.name).toBe('COMPLETED');
+  const firstRun = description.runId;
 
   expect(await api.request('POST', '/onboardings', onboarding)).toMatchObject({ status: 200, body: { created: false, runId: firstRun } });
 

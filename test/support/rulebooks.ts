@@ -18,6 +18,6 @@ export function testRulebook(
 ): HashedRulebook {
   const base = defaultRulebook();
   const programme = base.steps.find((s) => s.key === 'volkshuisvestingsprogramma')!;
-  const step = { ...programme, reminders: opts.reminders ?? programme.reminders, escalations: opts.escalations ?? programme.escalations };
+  const step = { ...programme, dependsOn: [], reminders: opts.reminders ?? programme.reminders, escalations: opts.escalations ?? programme.escalations };
   return hashRulebook(parseRulebook({ ...base, id, effectiveDate: opts.effectiveDate, steps: [step] }, id));
 }

@@ -1,19 +1,32 @@
 /**
- * The programme workflow on the real time-skipping test server, with the real activities writing to a
- * real Postgres and sending through a real SMTP server in this process. Two years pass in seconds.
+ * The programme and region workflows on the real time-skipping test server, with the real activities
+ * writing to a real Postgres and sending through a real SMTP server in this process. Years pass in seconds.
  */
 import { Context } from '@temporalio/activity';
+import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import type { Transporter } from 'nodemailer';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { createActivities } from '../../activities';
-import { notificationBusinessKey, programmeWorkflowId, ProgrammeWorkflowInput } from '../../libs/contracts';
+import {
+  applyRulebook,
+  completeStep,
+  grantExtension,
+  InitialStepState,
+  notificationBusinessKey,
+  OwnerRef,
+  programmeStateQuery,
+  programmeWorkflowId,
+  updateProgress,
+  waiveStep,
+} from '../../libs/contracts';
 import { createDataSource } from '../../libs/db/data-source';
 import { storeRulebook } from '../../libs/db/rulebook-store';
 import { createMailTransport } from '../../libs/mail/mailer';
 import { HashedRulebook } from '../../libs/rulebook/rulebook-files';
+import { registerSearchAttributes } from '../../libs/temporal/search-attributes';
 import { programmeWorkflow } from '../../workflows';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { testRulebook } from '../support/rulebooks';
@@ -21,7 +34,9 @@ import { SmtpCatcher } from '../support/smtp';
 import { createTimeSkippingEnv } from '../support/temporal';
 
 const workflowsPath = require.resolve('../../workflows');
-const amsterdam = { code: 'GM0363', name: 'Amsterdam', provinceCode: 'PV27', provinceName: 'Noord-Holland', regionCode: 'CR23', regionName: 'Groot-Amsterdam' };
+const names: Record<string, string> = { GM0363: 'Amsterdam', GM0014: 'Groningen', GM0034: 'Almere', GM0037: 'Stadskanaal', GM0047: 'Veendam', GM0050: 'Zeewolde', GM0059: 'Achtkarspelen', GM0060: 'Ameland' };
+const owner = (code: string): OwnerRef => ({ kind: 'municipality', code, name: names[code], provinceCode: 'PV27', provinceName: 'Noord-Holland', regionCode: 'CR23', regionName: 'Groot-Amsterdam' });
+const evidence = { kind: 'council-decision' as const, reference: 'Raadsbesluit 2028/17', date: '2028-03-30' };
 
 let env: TestWorkflowEnvironment;
 let db: TestDatabase;
@@ -42,114 +57,284 @@ afterAll(async () => {
   await Promise.all([smtp?.close(), db?.drop()]);
 });
 
-// Each test gets its own server: a time-skipping clock only moves forward, and one test's two years
-// must not put the next test's moments in the past.
+// Each test gets its own server: a time-skipping clock only moves forward, and one test's years must
+// not put the next test's moments in the past.
 beforeEach(async () => {
   env = await createTimeSkippingEnv();
+  await registerSearchAttributes(env.connection, 'default');
 });
 afterEach(async () => {
   await env?.teardown();
 });
 
-async function onboard(code: string, rulebook: HashedRulebook): Promise<ProgrammeWorkflowInput> {
+const activities = () => createActivities({ dataSource, mail, mailFrom: 'Regie <regie@test.example>', publicBaseUrl: 'https://regie.example' });
+
+async function withWorker<T>(taskQueue: string, fn: () => Promise<T>, acts = activities()): Promise<T> {
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities: acts });
+  return worker.runUntil(fn);
+}
+
+async function start(code: string, rulebook: HashedRulebook, opts: { initialSteps?: Record<string, InitialStepState>; continueAsNewAfterEvents?: number } = {}) {
   await storeRulebook(dataSource, rulebook, 'operator');
   await dataSource.query(
     `INSERT INTO onboarding (municipality_code, workflow_id, rulebook_id, programme_manager_email) VALUES ($1, $2, $3, $4)`,
     [code, programmeWorkflowId(code), rulebook.rulebook.id, `pm@${code.toLowerCase()}.example`],
   );
-  return { municipality: { ...amsterdam, code }, rulebook: rulebook.rulebook, rulebookHash: rulebook.hash };
+  return env.client.workflow.start(programmeWorkflow, {
+    workflowId: programmeWorkflowId(code),
+    taskQueue: queue(),
+    args: [{ owner: owner(code), rulebook: rulebook.rulebook, rulebookHash: rulebook.hash, ...opts }],
+  });
 }
 
-function worker(taskQueue: string, activities = createActivities({ dataSource, mail, mailFrom: 'Regie <regie@test.example>', publicBaseUrl: 'https://regie.example' })) {
-  return Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities });
+/** Skips the server's clock to an instant (the worker keeps running meanwhile). */
+async function advanceTo(iso: string): Promise<void> {
+  const now = await env.currentTimeMs();
+  await env.sleep(Date.parse(iso) - now);
 }
+
+const firings = async (handle: WorkflowHandle) =>
+  (await handle.query(programmeStateQuery)).firings.map((f) => [f.step, f.key, f.day, f.roles.join('+'), f.outcome]);
+const queue = () => expect.getState().currentTestName!.replace(/\W+/g, '-').slice(0, 60);
+const mailsFor = (code: string) => smtp.mails.filter((m) => m.parsed.headers.get('x-regie-business-key')?.toString().startsWith(`programme-${code}:`));
 
 test('a two-year timeline fires every reminder and rung once, on the right working day at 09:00 Amsterdam time', async () => {
   // The law in force on 1 July 2026: due Saturday 1 July 2028, moved to Monday 3 July 2028.
-  const input = await onboard('GM0363', testRulebook('test-2026-07-01', { effectiveDate: '2026-07-01' }));
-  const taskQueue = 'timeline';
-  const w = await worker(taskQueue);
-  const state = await w.runUntil(
-    env.client.workflow.execute(programmeWorkflow, {
-      workflowId: programmeWorkflowId('GM0363'),
-      taskQueue,
-      args: [input],
-    }),
-  );
+  await withWorker(queue(), async () => {
+    const handle = await start('GM0363', testRulebook('test-2026-07-01', { effectiveDate: '2026-07-01' }));
+    await advanceTo('2028-12-01T00:00:00Z');
+    const state = await handle.query(programmeStateQuery);
+    expect(state.steps).toEqual([
+      expect.objectContaining({ key: 'volkshuisvestingsprogramma', status: 'open', overdue: true, overdueSince: '2028-07-04', due: expect.objectContaining({ date: '2028-07-03', nominal: '2028-07-01' }) }),
+    ]);
+    expect(state.firings.map((f) => [f.key, f.day, f.at, f.roles.join('+'), f.outcome])).toEqual([
+      ['reminder-180d', '2028-01-05', '2028-01-05T08:00:00.000Z', 'programme-manager', 'sent'],
+      ['reminder-90d', '2028-04-04', '2028-04-04T07:00:00.000Z', 'programme-manager', 'sent'],
+      // 3 June 2028 is a Saturday: the reminder goes out on Friday 2 June.
+      ['reminder-30d', '2028-06-02', '2028-06-02T07:00:00.000Z', 'programme-manager+alderman', 'sent'],
+      ['reminder-7d', '2028-06-26', '2028-06-26T07:00:00.000Z', 'programme-manager+alderman', 'sent'],
+      ['deadline-passed', '2028-07-04', '2028-07-04T07:00:00.000Z', '', 'recorded'],
+      ['escalation-1', '2028-07-04', '2028-07-04T07:00:00.000Z', 'programme-manager+alderman', 'sent'],
+      // No address is known yet for the regional coordinator or the province: recorded, not sent.
+      ['escalation-2', '2028-07-17', '2028-07-17T07:00:00.000Z', 'regional-coordinator', 'no-recipients'],
+      ['escalation-3', '2028-08-02', '2028-08-02T07:00:00.000Z', 'province', 'no-recipients'],
+    ]);
 
-  expect(state.steps).toEqual([
-    expect.objectContaining({ stepKey: 'volkshuisvestingsprogramma', overdue: true, due: expect.objectContaining({ date: '2028-07-03', nominal: '2028-07-01' }) }),
-  ]);
-  expect(state.firings.map((f) => [f.key, f.day, f.at, f.roles.join('+'), f.outcome])).toEqual([
-    ['reminder-180d', '2028-01-05', '2028-01-05T08:00:00.000Z', 'programme-manager', 'sent'],
-    ['reminder-90d', '2028-04-04', '2028-04-04T07:00:00.000Z', 'programme-manager', 'sent'],
-    // 3 June 2028 is a Saturday: the reminder goes out on Friday 2 June.
-    ['reminder-30d', '2028-06-02', '2028-06-02T07:00:00.000Z', 'programme-manager+alderman', 'sent'],
-    ['reminder-7d', '2028-06-26', '2028-06-26T07:00:00.000Z', 'programme-manager+alderman', 'sent'],
-    ['escalation-1', '2028-07-04', '2028-07-04T07:00:00.000Z', 'programme-manager+alderman', 'sent'],
-    // No address is known yet for the regional coordinator or the province (contacts come later): recorded, not sent.
-    ['escalation-2', '2028-07-17', '2028-07-17T07:00:00.000Z', 'regional-coordinator', 'no-recipients'],
-    ['escalation-3', '2028-08-02', '2028-08-02T07:00:00.000Z', 'province', 'no-recipients'],
-  ]);
+    // Counted at the SMTP server: five mails, one per business key.
+    const mails = mailsFor('GM0363');
+    expect(mails).toHaveLength(5);
+    expect(new Set(mails.map((m) => m.parsed.headers.get('x-regie-business-key'))).size).toBe(5);
+    const first = smtp.withBusinessKey(notificationBusinessKey('programme-GM0363', 'volkshuisvestingsprogramma', '2028-07-03', 'reminder-180d'));
+    expect(first).toHaveLength(1);
+    expect(first[0].envelopeTo).toEqual(['pm@gm0363.example']);
+    expect(first[0].parsed.subject).toBe('Herinnering: Volkshuisvestingsprogramma Amsterdam – uiterlijk maandag 3 juli 2028');
+    expect(first[0].parsed.text).toContain('Over 180 dagen verloopt de wettelijke termijn voor het volkshuisvestingsprogramma van Amsterdam (GM0363).');
+    expect(first[0].parsed.text).toContain(
+      'zaterdag 1 juli 2028 (inwerkingtreding woensdag 1 juli 2026 + 2 jaar) valt op een zaterdag; volgens de Algemene termijnenwet (art. 1) verschoven naar maandag 3 juli 2028',
+    );
+    const overdue = smtp.withBusinessKey(notificationBusinessKey('programme-GM0363', 'volkshuisvestingsprogramma', '2028-07-03', 'escalation-1'));
+    expect(overdue[0].parsed.subject).toBe('Termijn verstreken: Volkshuisvestingsprogramma Amsterdam – maandag 3 juli 2028 (escalatie, trede 1)');
+    expect(overdue[0].parsed.text).toContain('(te laat sinds dinsdag 4 juli 2028)');
 
-  // Counted at the SMTP server: five mails, one per business key.
-  expect(smtp.mails).toHaveLength(5);
-  const keys = smtp.mails.map((m) => m.parsed.headers.get('x-regie-business-key'));
-  expect(new Set(keys).size).toBe(5);
-  const first = smtp.withBusinessKey(notificationBusinessKey('programme-GM0363', 'volkshuisvestingsprogramma', '2028-07-03', 'reminder-180d'));
-  expect(first).toHaveLength(1);
-  expect(first[0].envelopeTo).toEqual(['pm@gm0363.example']);
-  expect(first[0].parsed.subject).toBe('Herinnering: Volkshuisvestingsprogramma Amsterdam – uiterlijk maandag 3 juli 2028');
-  expect(first[0].parsed.text).toContain('Over 180 dagen verloopt de wettelijke termijn voor het volkshuisvestingsprogramma van Amsterdam (GM0363).');
-  expect(first[0].parsed.text).toContain(
-    'zaterdag 1 juli 2028 (inwerkingtreding woensdag 1 juli 2026 + 2 jaar) valt op een zaterdag; volgens de Algemene termijnenwet (art. 1) verschoven naar maandag 3 juli 2028',
-  );
-  const overdue = smtp.withBusinessKey(notificationBusinessKey('programme-GM0363', 'volkshuisvestingsprogramma', '2028-07-03', 'escalation-1'));
-  expect(overdue[0].parsed.subject).toBe('Termijn verstreken: Volkshuisvestingsprogramma Amsterdam – maandag 3 juli 2028 (escalatie, trede 1)');
+    // The read model holds the step, its date and derivation, and the history in workflow order.
+    const [step] = await dataSource.query(`SELECT * FROM step_state WHERE owner_code = 'GM0363'`);
+    expect(step).toMatchObject({ step: 'volkshuisvestingsprogramma', overdue: true, last_event: 'escalation-no-recipients' });
+    expect(step.derivation).toMatchObject({ date: '2028-07-03', shifted: true });
+    const events = await dataSource.query(`SELECT event FROM step_event WHERE workflow_id = 'programme-GM0363' ORDER BY seq`);
+    expect(events.map((e: { event: string }) => e.event)).toEqual([
+      'created', 'reminder-sent', 'reminder-sent', 'reminder-sent', 'reminder-sent', 'overdue', 'escalation-sent', 'escalation-no-recipients', 'escalation-no-recipients',
+    ]);
 
-  // The read model holds the step, its date and derivation, and the history in workflow order.
-  const [step] = await dataSource.query(`SELECT * FROM step_state WHERE municipality_code = 'GM0363'`);
-  expect(step).toMatchObject({ step_key: 'volkshuisvestingsprogramma', overdue: true, last_event: 'escalation-no-recipients', seq: 8 });
-  expect(step.derivation).toMatchObject({ date: '2028-07-03', shifted: true });
-  const events = await dataSource.query(`SELECT seq, event FROM step_event WHERE workflow_id = 'programme-GM0363' ORDER BY seq`);
-  expect(events.map((e: { event: string }) => e.event)).toEqual([
-    'planned', 'reminder-sent', 'reminder-sent', 'reminder-sent', 'reminder-sent', 'escalation-sent', 'escalation-no-recipients', 'escalation-no-recipients',
-  ]);
+    // Completing the step closes the workflow: nothing is left to remind.
+    await handle.executeUpdate(completeStep, { args: [{ step: 'volkshuisvestingsprogramma', evidence, by: 'Programmamanager' }] });
+    expect((await handle.result()).steps[0]).toMatchObject({ status: 'done' });
+  });
 });
 
 test('an activity that fails after sending is retried, and the SMTP server still receives exactly one mail', async () => {
   const rulebook = testRulebook('test-retry', {
-    effectiveDate: '2028-07-01',
+    effectiveDate: '2026-07-01',
     reminders: [{ offsetDays: 7, roles: ['programme-manager'], statutory: false }],
     escalations: [],
   });
-  const input = { ...(await onboard('GM0014', rulebook)), municipality: { ...amsterdam, code: 'GM0014', name: 'Groningen' } };
-  const activities = createActivities({ dataSource, mail, mailFrom: 'Regie <regie@test.example>', publicBaseUrl: 'https://regie.example' });
+  const real = activities();
   const attempts: number[] = [];
-  const w = await worker('retry', {
-    ...activities,
+  const flaky = {
+    ...real,
     // The real activity sends and records; then the first attempt dies, as a worker crash would.
-    async sendNotification(req) {
-      const result = await activities.sendNotification(req);
+    async sendNotification(req: Parameters<typeof real.sendNotification>[0]) {
+      const result = await real.sendNotification(req);
       attempts.push(Context.current().info.attempt);
       if (Context.current().info.attempt === 1) throw new Error('simulated crash after the mail was sent');
       return result;
     },
-  });
-  const state = await w.runUntil(
-    env.client.workflow.execute(programmeWorkflow, { workflowId: programmeWorkflowId('GM0014'), taskQueue: 'retry', args: [input] }),
+  };
+  await withWorker(
+    queue(),
+    async () => {
+      const handle = await start('GM0014', rulebook);
+      await advanceTo('2028-06-27T00:00:00Z');
+      expect(attempts).toEqual([1, 2]);
+      expect(await firings(handle)).toEqual([['volkshuisvestingsprogramma', 'reminder-7d', '2028-06-26', 'programme-manager', 'already-sent']]);
+    },
+    flaky,
   );
-
-  expect(attempts).toEqual([1, 2]);
-  expect(state.firings.map((f) => [f.key, f.outcome])).toEqual([['reminder-7d', 'already-sent']]);
-  const key = notificationBusinessKey('programme-GM0014', 'volkshuisvestingsprogramma', '2030-07-01', 'reminder-7d');
+  const key = notificationBusinessKey('programme-GM0014', 'volkshuisvestingsprogramma', '2028-07-03', 'reminder-7d');
   expect(smtp.withBusinessKey(key)).toHaveLength(1);
-  expect(smtp.withBusinessKey(key)[0].parsed.subject).toBe('Herinnering: Volkshuisvestingsprogramma Groningen – uiterlijk maandag 1 juli 2030');
+  expect(smtp.withBusinessKey(key)[0].parsed.subject).toBe('Herinnering: Volkshuisvestingsprogramma Groningen – uiterlijk maandag 3 juli 2028');
   const [row] = await dataSource.query(`SELECT status, recipients FROM notification WHERE business_key = $1`, [key]);
   expect(row).toEqual({ status: 'sent', recipients: ['pm@gm0014.example'] });
 });
 
+test('completion stops everything: nothing fires after the step is done', async () => {
+  await withWorker(queue(), async () => {
+    const handle = await start('GM0034', testRulebook('test-2026-07-01', { effectiveDate: '2026-07-01' }));
+    await advanceTo('2028-04-05T00:00:00Z');
+    // The API passes the dependencies it found unmet in the read model: a warning on the step, never a block.
+    const done = await handle.executeUpdate(completeStep, {
+      args: [{ step: 'volkshuisvestingsprogramma', evidence, by: 'Griffie Almere', unmetDependencies: ['woonzorganalyse'] }],
+    });
+    expect(done).toMatchObject({
+      status: 'done',
+      evidence: [expect.objectContaining({ reference: 'Raadsbesluit 2028/17', recordedBy: 'Griffie Almere' })],
+      warnings: ['afgerond terwijl woonzorganalyse nog niet is afgerond'],
+    });
+    const state = await handle.result();
+    expect(state.firings.map((f) => f.key)).toEqual(['reminder-180d', 'reminder-90d']);
+    expect(mailsFor('GM0034')).toHaveLength(2);
+    const [row] = await dataSource.query(`SELECT status, detail FROM step_state WHERE owner_code = 'GM0034'`);
+    expect(row).toMatchObject({ status: 'done', detail: { warnings: ['afgerond terwijl woonzorganalyse nog niet is afgerond'] } });
+  });
+});
+
+test('an extension mid-flight sends one change notice, skips what is past and fires the rest for the new date', async () => {
+  await withWorker(queue(), async () => {
+    const handle = await start('GM0037', testRulebook('test-2026-07-01', { effectiveDate: '2026-07-01' }));
+    await advanceTo('2028-06-03T00:00:00Z');
+    const extended = await handle.executeUpdate(grantExtension, {
+      args: [{ step: 'volkshuisvestingsprogramma', to: '2028-10-02', reason: 'Herindeling', grantedBy: 'Provincie Groningen' }],
+    });
+    expect(extended).toMatchObject({ due: { date: '2028-10-02', rule: 'verlenging verleend door Provincie Groningen' }, sequence: 1, dueSource: 'extension' });
+    // A second identical request is refused (the date is no longer later): nothing changes.
+    await expect(
+      handle.executeUpdate(grantExtension, { args: [{ step: 'volkshuisvestingsprogramma', to: '2028-10-02', reason: 'Herindeling', grantedBy: 'Provincie Groningen' }] }),
+    ).rejects.toThrow(WorkflowUpdateFailedError);
+    await advanceTo('2028-12-01T00:00:00Z');
+    expect(await firings(handle)).toEqual([
+      ['volkshuisvestingsprogramma', 'reminder-180d', '2028-01-05', 'programme-manager', 'sent'],
+      ['volkshuisvestingsprogramma', 'reminder-90d', '2028-04-04', 'programme-manager', 'sent'],
+      ['volkshuisvestingsprogramma', 'reminder-30d', '2028-06-02', 'programme-manager+alderman', 'sent'],
+      // For the new date 2 October 2028: 180 days before (5 April) had passed when it was granted.
+      ['volkshuisvestingsprogramma', 'reminder-180d', '2028-04-05', 'programme-manager', 'skipped-past'],
+      ['volkshuisvestingsprogramma', 'reminder-90d', '2028-07-04', 'programme-manager', 'sent'],
+      // 2 September 2028 is a Saturday.
+      ['volkshuisvestingsprogramma', 'reminder-30d', '2028-09-01', 'programme-manager+alderman', 'sent'],
+      ['volkshuisvestingsprogramma', 'reminder-7d', '2028-09-25', 'programme-manager+alderman', 'sent'],
+      ['volkshuisvestingsprogramma', 'deadline-passed', '2028-10-03', '', 'recorded'],
+      ['volkshuisvestingsprogramma', 'escalation-1', '2028-10-03', 'programme-manager+alderman', 'sent'],
+      ['volkshuisvestingsprogramma', 'escalation-2', '2028-10-16', 'regional-coordinator', 'no-recipients'],
+      ['volkshuisvestingsprogramma', 'escalation-3', '2028-11-01', 'province', 'no-recipients'],
+    ]);
+    const notices = smtp.withBusinessKey(notificationBusinessKey('programme-GM0037', 'volkshuisvestingsprogramma', '2028-10-02', 'change-notice'));
+    expect(notices).toHaveLength(1);
+    expect(notices[0].parsed.subject).toBe('Nieuwe datum: Volkshuisvestingsprogramma Stadskanaal – uiterlijk maandag 2 oktober 2028');
+    expect(notices[0].parsed.text).toContain('is gewijzigd: was maandag 3 juli 2028, nu maandag 2 oktober 2028.');
+    // 3 reminders for the old date, 1 notice, then 3 reminders and rung 1 for the new date (no address for rungs 2 and 3).
+    expect(mailsFor('GM0037')).toHaveLength(8);
+  });
+});
+
+test('a rulebook change mid-flight re-dates the step like an extension, once per new date', async () => {
+  await withWorker(queue(), async () => {
+    const handle = await start('GM0047', testRulebook('test-2026-07-01', { effectiveDate: '2026-07-01' }));
+    await advanceTo('2028-06-03T00:00:00Z');
+    // The law now takes effect on 1 October 2026: due Sunday 1 October 2028, moved to Monday 2 October.
+    const next = testRulebook('test-2026-10-01', { effectiveDate: '2026-10-01' });
+    await storeRulebook(dataSource, next, 'operator');
+    const result = await handle.executeUpdate(applyRulebook, { args: [{ rulebook: next.rulebook, rulebookHash: next.hash }] });
+    expect(result).toEqual({ rulebookId: 'test-2026-10-01', changed: [{ step: 'volkshuisvestingsprogramma', from: '2028-07-03', to: '2028-10-02' }], alreadyApplied: false });
+    expect(await handle.executeUpdate(applyRulebook, { args: [{ rulebook: next.rulebook, rulebookHash: next.hash }] })).toMatchObject({ alreadyApplied: true, changed: [] });
+    await advanceTo('2028-09-26T00:00:00Z');
+    const state = await handle.query(programmeStateQuery);
+    expect(state).toMatchObject({ rulebookId: 'test-2026-10-01', rulebookHash: next.hash });
+    expect(state.firings.slice(3).map((f) => [f.key, f.day, f.outcome])).toEqual([
+      ['reminder-180d', '2028-04-05', 'skipped-past'],
+      ['reminder-90d', '2028-07-04', 'sent'],
+      ['reminder-30d', '2028-09-01', 'sent'],
+      ['reminder-7d', '2028-09-25', 'sent'],
+    ]);
+    expect(smtp.withBusinessKey(notificationBusinessKey('programme-GM0047', 'volkshuisvestingsprogramma', '2028-10-02', 'change-notice'))).toHaveLength(1);
+    const [row] = await dataSource.query(`SELECT due_date::text, rulebook_id, derivation FROM step_state WHERE owner_code = 'GM0047'`);
+    expect(row).toMatchObject({ due_date: '2028-10-02', rulebook_id: 'test-2026-10-01' });
+    expect(row.derivation.text).toContain('zondag 1 oktober 2028 (inwerkingtreding donderdag 1 oktober 2026 + 2 jaar) valt op een zondag');
+  });
+});
+
+test('onboarding mid-way records the past and sends nothing from it', async () => {
+  await withWorker(queue(), async () => {
+    // Effective 1 July 2024: the programme was due Wednesday 1 July 2026, before this server's "now".
+    const rulebook = testRulebook('test-2024-07-01', { effectiveDate: '2024-07-01' });
+    const handle = await start('GM0050', rulebook);
+    await env.sleep('1 hour');
+    const state = await handle.query(programmeStateQuery);
+    expect(state.firings.map((f) => [f.key, f.outcome])).toEqual([
+      ['reminder-180d', 'skipped-past'],
+      ['reminder-90d', 'skipped-past'],
+      ['reminder-30d', 'skipped-past'],
+      ['reminder-7d', 'skipped-past'],
+      ['deadline-passed', 'recorded'],
+      ['escalation-1', 'skipped-past'],
+      ['escalation-2', 'skipped-past'],
+      ['escalation-3', 'skipped-past'],
+    ]);
+    // It is overdue (set by the workflow when it recorded the passed moment), and nothing was sent.
+    expect(state.steps[0]).toMatchObject({ overdue: true, overdueSince: '2026-07-02' });
+    expect(mailsFor('GM0050')).toHaveLength(0);
+    const [row] = await dataSource.query(`SELECT overdue, last_event FROM step_state WHERE owner_code = 'GM0050'`);
+    expect(row).toEqual({ overdue: true, last_event: 'moments-skipped' });
+  });
+});
+
+test('a step imported as done with its evidence gets no reminders', async () => {
+  await withWorker(queue(), async () => {
+    const handle = await start('GM0059', testRulebook('test-2026-07-01', { effectiveDate: '2026-07-01' }), {
+      initialSteps: { volkshuisvestingsprogramma: { status: 'done', evidence: [{ ...evidence, recordedBy: 'Import' }] } },
+    });
+    const state = await handle.result();
+    expect(state.steps[0]).toMatchObject({ status: 'done', evidence: [expect.objectContaining({ reference: 'Raadsbesluit 2028/17' })] });
+    expect(state.firings).toEqual([]);
+    expect(mailsFor('GM0059')).toHaveLength(0);
+  });
+});
+
+test('a bad update is rejected with its reason and changes nothing', async () => {
+  await withWorker(queue(), async () => {
+    const handle = await start('GM0060', testRulebook('test-2026-07-01', { effectiveDate: '2026-07-01' }));
+    const before = await handle.query(programmeStateQuery);
+    const rejects = async (promise: Promise<unknown>, message: RegExp) => {
+      const err = await promise.then(() => null, (e) => e);
+      expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((err as WorkflowUpdateFailedError).cause?.message).toMatch(message);
+    };
+    await rejects(handle.executeUpdate(grantExtension, { args: [{ step: 'volkshuisvestingsprogramma', to: '2028-05-01', reason: 'x', grantedBy: 'Provincie' }] }), /to must be after the current date 2028-07-03/);
+    await rejects(handle.executeUpdate(grantExtension, { args: [{ step: 'volkshuisvestingsprogramma', to: '2028-02-30', reason: 'x', grantedBy: 'Provincie' }] }), /to must be a date/);
+    await rejects(handle.executeUpdate(waiveStep, { args: [{ step: 'volkshuisvestingsprogramma', reason: ' ', grantedBy: 'Provincie' }] }), /reason is required/);
+    await rejects(handle.executeUpdate(updateProgress, { args: [{ step: 'volkshuisvestingsprogramma', checklist: { bestaat: true }, by: 'PM' }] }), /checklist item bestaat is not part of step/);
+    await rejects(handle.executeUpdate(completeStep, { args: [{ step: 'woonzorganalyse', evidence, by: 'PM' }] }), /unknown step woonzorganalyse/);
+    expect(await handle.query(programmeStateQuery)).toEqual(before);
+
+    await handle.executeUpdate(waiveStep, { args: [{ step: 'volkshuisvestingsprogramma', reason: 'Ontheffing GS', grantedBy: 'Provincie Flevoland' }] });
+    await rejects(handle.executeUpdate(completeStep, { args: [{ step: 'volkshuisvestingsprogramma', evidence, by: 'PM' }] }), /is waived: it cannot change any more/);
+    const state = await handle.result();
+    expect(state.steps[0]).toMatchObject({ status: 'waived', waiver: expect.objectContaining({ reason: 'Ontheffing GS' }) });
+    // A waiver cancels the calendar entry: one cancellation, nothing else.
+    expect(mailsFor('GM0060').map((m) => m.parsed.subject)).toEqual(['Vervallen: Volkshuisvestingsprogramma Ameland – maandag 3 juli 2028']);
+  });
+});
+
 describe('workflow bundle', () => {
+  const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
   it('bundles the workflows with only deterministic imports', async () => {
     const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
     expect(code).toContain('programmeWorkflow');
@@ -161,5 +346,3 @@ describe('workflow bundle', () => {
     ).rejects.toThrow(/fs|not allowed|disallowed/i);
   });
 });
-
-const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };

@@ -10,6 +10,8 @@ import { MunicipalitiesService } from './municipalities/municipalities.service';
 import { OnboardingController } from './onboarding/onboarding.controller';
 import { OnboardingService } from './onboarding/onboarding.service';
 import { RulebooksController } from './rulebooks/rulebooks.controller';
+import { StepsController } from './steps/steps.controller';
+import { StepsService } from './steps/steps.service';
 import { TemporalClientModule } from './temporal/temporal-client.module';
 
 @Module({})
@@ -18,8 +20,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, TemporalClientModule],
-      controllers: [HealthController, MunicipalitiesController, OnboardingController, RulebooksController],
-      providers: [ReferenceDataService, MunicipalitiesService, OnboardingService, AdminTokenGuard],
+      controllers: [HealthController, MunicipalitiesController, OnboardingController, RulebooksController, StepsController],
+      providers: [ReferenceDataService, MunicipalitiesService, OnboardingService, StepsService, AdminTokenGuard],
     };
   }
 }

@@ -7,6 +7,7 @@ import { REGIE_CONFIG } from '../../../libs/config/config.module';
 import type { RegieConfig } from '../../../libs/config/config';
 import { MAIL_TRANSPORT } from '../../../libs/mail/mail.module';
 import { temporalConnectionOptions } from '../../../libs/temporal/connection';
+import { registerSearchAttributes } from '../../../libs/temporal/search-attributes';
 
 /**
  * Owns the Temporal worker's lifecycle inside the Nest application context: starts polling once the
@@ -28,6 +29,9 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   async onApplicationBootstrap(): Promise<void> {
     const { temporal, smtp, http } = this.config;
     this.connection = await NativeConnection.connect(temporalConnectionOptions(temporal));
+    await registerSearchAttributes(this.connection, temporal.namespace).catch((err) =>
+      this.logger.warn(`Could not register search attributes (register them with the cluster's tools): ${err.message}`),
+    );
     this.worker = await Worker.create({
       connection: this.connection,
       namespace: temporal.namespace,

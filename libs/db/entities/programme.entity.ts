@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 import type { DateDerivation } from '../../calendar';
+import type { StepInstance } from '../../contracts';
 
 /** An immutable rulebook version: shipped from a file or published by an operator. */
 @Entity('rulebook_version')
@@ -15,25 +16,44 @@ export class RulebookVersionEntity {
 @Entity('onboarding')
 export class OnboardingEntity {
   @PrimaryColumn({ name: 'municipality_code', type: 'varchar', length: 6 }) municipalityCode!: string;
-  @Column({ name: 'workflow_id', type: 'text' }) workflowId!: string;
+  @Column({ name: 'workflow_id', type: 'text', unique: true }) workflowId!: string;
   @Column({ name: 'rulebook_id', type: 'text' }) rulebookId!: string;
-  @Column({ name: 'programme_manager_email', type: 'text' }) programmeManagerEmail!: string;
+  @Column({ name: 'programme_manager_email', type: 'text', nullable: true }) programmeManagerEmail!: string | null;
+  @Column({ name: 'initial_steps', type: 'jsonb', nullable: true }) initialSteps!: unknown;
   @CreateDateColumn({ name: 'requested_at', type: 'timestamptz' }) requestedAt!: Date;
   @Column({ name: 'workflow_run_id', type: 'text', nullable: true }) workflowRunId!: string | null;
   @Column({ name: 'workflow_started_at', type: 'timestamptz', nullable: true }) workflowStartedAt!: Date | null;
 }
 
-/** The read model of one step: written by activities in workflow order (`seq`), read by the API. */
+@Entity('region_onboarding')
+export class RegionOnboardingEntity {
+  @PrimaryColumn({ name: 'region_code', type: 'text' }) regionCode!: string;
+  @Column({ name: 'workflow_id', type: 'text', unique: true }) workflowId!: string;
+  @Column({ name: 'rulebook_id', type: 'text' }) rulebookId!: string;
+  @Column({ name: 'coordinator_email', type: 'text', nullable: true }) coordinatorEmail!: string | null;
+  @Column({ name: 'initial_steps', type: 'jsonb', nullable: true }) initialSteps!: unknown;
+  @CreateDateColumn({ name: 'requested_at', type: 'timestamptz' }) requestedAt!: Date;
+  @Column({ name: 'workflow_run_id', type: 'text', nullable: true }) workflowRunId!: string | null;
+  @Column({ name: 'workflow_started_at', type: 'timestamptz', nullable: true }) workflowStartedAt!: Date | null;
+}
+
+/** The read model of one step instance of one owner: written by activities in workflow order (`seq`). */
 @Entity('step_state')
 export class StepStateEntity {
-  @PrimaryColumn({ name: 'municipality_code', type: 'varchar', length: 6 }) municipalityCode!: string;
-  @PrimaryColumn({ name: 'step_key', type: 'text' }) stepKey!: string;
+  @PrimaryColumn({ name: 'owner_code', type: 'text' }) ownerCode!: string;
+  @PrimaryColumn({ type: 'text' }) step!: string;
+  @Column({ name: 'owner_kind', type: 'text' }) ownerKind!: 'municipality' | 'region';
+  @Column({ name: 'step_key', type: 'text' }) stepKey!: string;
+  @Column({ name: 'cycle_year', type: 'integer', nullable: true }) cycleYear!: number | null;
   @Column({ name: 'workflow_id', type: 'text' }) workflowId!: string;
   @Column({ type: 'text' }) status!: string;
-  @Column({ type: 'boolean' }) overdue!: boolean;
+  @Column({ type: 'boolean', default: false }) overdue!: boolean;
+  @Column({ type: 'boolean', default: false }) late!: boolean;
+  @Column({ name: 'overdue_since', type: 'date', nullable: true }) overdueSince!: string | null;
   @Column({ name: 'date_kind', type: 'text' }) dateKind!: 'statutory' | 'target';
-  @Column({ name: 'due_date', type: 'date' }) dueDate!: string;
-  @Column({ type: 'jsonb' }) derivation!: DateDerivation;
+  @Column({ name: 'due_date', type: 'date', nullable: true }) dueDate!: string | null;
+  @Column({ type: 'jsonb', nullable: true }) derivation!: DateDerivation | null;
+  @Column({ type: 'jsonb' }) detail!: StepInstance;
   @Column({ name: 'rulebook_id', type: 'text' }) rulebookId!: string;
   @Column({ name: 'rulebook_hash', type: 'char', length: 64 }) rulebookHash!: string;
   @Column({ name: 'last_event', type: 'text' }) lastEvent!: string;
@@ -45,8 +65,9 @@ export class StepStateEntity {
 export class StepEventEntity {
   @PrimaryColumn({ name: 'workflow_id', type: 'text' }) workflowId!: string;
   @PrimaryColumn({ type: 'integer' }) seq!: number;
-  @Column({ name: 'municipality_code', type: 'varchar', length: 6 }) municipalityCode!: string;
-  @Column({ name: 'step_key', type: 'text' }) stepKey!: string;
+  @Column({ name: 'owner_kind', type: 'text' }) ownerKind!: 'municipality' | 'region';
+  @Column({ name: 'owner_code', type: 'text' }) ownerCode!: string;
+  @Column({ type: 'text' }) step!: string;
   @Column({ type: 'text' }) event!: string;
   @Column({ type: 'jsonb' }) detail!: Record<string, unknown>;
   @Column({ name: 'occurred_at', type: 'timestamptz' }) occurredAt!: Date;
@@ -57,8 +78,9 @@ export class StepEventEntity {
 export class NotificationEntity {
   @PrimaryColumn({ name: 'business_key', type: 'text' }) businessKey!: string;
   @Column({ name: 'workflow_id', type: 'text' }) workflowId!: string;
-  @Column({ name: 'municipality_code', type: 'varchar', length: 6 }) municipalityCode!: string;
-  @Column({ name: 'step_key', type: 'text' }) stepKey!: string;
+  @Column({ name: 'owner_kind', type: 'text' }) ownerKind!: 'municipality' | 'region';
+  @Column({ name: 'owner_code', type: 'text' }) ownerCode!: string;
+  @Column({ type: 'text' }) step!: string;
   @Column({ type: 'text' }) kind!: string;
   @Column({ name: 'due_date', type: 'date' }) dueDate!: string;
   @Column({ name: 'rulebook_id', type: 'text' }) rulebookId!: string;
@@ -68,4 +90,26 @@ export class NotificationEntity {
   @Column({ name: 'message_id', type: 'text', nullable: true }) messageId!: string | null;
   @Column({ name: 'recorded_at', type: 'timestamptz' }) recordedAt!: Date;
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true }) sentAt!: Date | null;
+}
+
+@Entity('rulebook_rollout')
+export class RulebookRolloutEntity {
+  @PrimaryColumn({ name: 'rulebook_id', type: 'text' }) rulebookId!: string;
+  @Column({ name: 'workflow_id', type: 'text' }) workflowId!: string;
+  @Column({ type: 'text' }) status!: 'running' | 'completed';
+  @Column({ type: 'integer' }) total!: number;
+  @Column({ type: 'integer', default: 0 }) applied!: number;
+  @Column({ type: 'integer', default: 0 }) failed!: number;
+  @Column({ name: 'started_at', type: 'timestamptz' }) startedAt!: Date;
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true }) finishedAt!: Date | null;
+}
+
+@Entity('rulebook_rollout_target')
+export class RulebookRolloutTargetEntity {
+  @PrimaryColumn({ name: 'rulebook_id', type: 'text' }) rulebookId!: string;
+  @PrimaryColumn({ name: 'workflow_id', type: 'text' }) workflowId!: string;
+  @Column({ type: 'text' }) status!: 'pending' | 'applied' | 'failed';
+  @Column({ type: 'jsonb', nullable: true }) changed!: unknown;
+  @Column({ type: 'text', nullable: true }) error!: string | null;
+  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

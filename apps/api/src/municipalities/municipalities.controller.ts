@@ -44,16 +44,4 @@ export class MunicipalitiesController {
   get(@Param('code') code: string) {
     return this.municipalities.get(checkCode(code));
   }
-
-  @Get(':code/steps')
-  @ApiOperation({ summary: "A municipality's steps with due dates and their derivation (from the read model)" })
-  steps(@Param('code') code: string) {
-    return this.municipalities.steps(checkCode(code));
-  }
-
-  @Get(':code/steps/:stepKey')
-  @ApiOperation({ summary: 'One step with its history and notifications' })
-  step(@Param('code') code: string, @Param('stepKey') stepKey: string) {
-    return this.municipalities.step(checkCode(code), stepKey);
-  }
 }

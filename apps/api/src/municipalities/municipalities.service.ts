@@ -32,44 +32,6 @@ export class MunicipalitiesService {
     return toMunicipality(row);
   }
 
-  async steps(code: string) {
-    await this.get(code);
-    const rows = await this.dataSource.query(`SELECT * FROM step_state WHERE municipality_code = $1 ORDER BY step_key`, [code]);
-    return rows.map(toStep);
-  }
-
-  async step(code: string, stepKey: string) {
-    await this.get(code);
-    const [row] = await this.dataSource.query(`SELECT * FROM step_state WHERE municipality_code = $1 AND step_key = $2`, [code, stepKey]);
-    if (!row) throw new RegieError('step-not-found', 'not-found', `Stap ${stepKey} van ${code} bestaat niet (nog) / Unknown step`, 'stepKey');
-    const [history, notifications] = await Promise.all([
-      this.dataSource.query(
-        `SELECT seq, event, detail, occurred_at FROM step_event WHERE municipality_code = $1 AND step_key = $2 ORDER BY workflow_id, seq`,
-        [code, stepKey],
-      ),
-      this.dataSource.query(
-        `SELECT business_key, kind, due_date::text, recipients, subject, status, message_id, recorded_at, sent_at
-         FROM notification WHERE municipality_code = $1 AND step_key = $2 ORDER BY recorded_at`,
-        [code, stepKey],
-      ),
-    ]);
-    return {
-      ...toStep(row),
-      history: history.map((h: any) => ({ seq: h.seq, event: h.event, detail: h.detail, occurredAt: h.occurred_at })),
-      notifications: notifications.map((n: any) => ({
-        businessKey: n.business_key,
-        kind: n.kind,
-        dueDate: n.due_date,
-        recipients: n.recipients,
-        subject: n.subject,
-        status: n.status,
-        messageId: n.message_id,
-        recordedAt: n.recorded_at,
-        sentAt: n.sent_at,
-      })),
-    };
-  }
-
   private selectMunicipality(): string {
     return `SELECT m.code, m.name, m.province_code, p.name AS province_name, r.code AS region_code, r.name AS region_name,
               o.workflow_id, o.rulebook_id, o.workflow_started_at
@@ -91,20 +53,5 @@ function toMunicipality(row: any) {
     onboarding: row.workflow_started_at
       ? { workflowId: row.workflow_id, rulebookId: row.rulebook_id, startedAt: row.workflow_started_at }
       : null,
-  };
-}
-
-function toStep(row: any) {
-  return {
-    stepKey: row.step_key,
-    status: row.status,
-    overdue: row.overdue,
-    dateKind: row.date_kind,
-    dueDate: row.derivation.date,
-    derivation: row.derivation,
-    rulebook: { id: row.rulebook_id, hash: row.rulebook_hash },
-    workflowId: row.workflow_id,
-    lastEvent: row.last_event,
-    lastEventAt: row.last_event_at,
   };
 }

@@ -1,10 +1,11 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { REGIE_CONFIG } from '../../../../libs/config/config.module';
 import type { RegieConfig } from '../../../../libs/config/config';
 import { temporalConnectionOptions } from '../../../../libs/temporal/connection';
+import { registerSearchAttributes } from '../../../../libs/temporal/search-attributes';
 
-/** One Temporal client for the API process, connected lazily-safe at start and closed on shutdown. */
+/** One Temporal client for the API process, connected at start and closed on shutdown. */
 @Global()
 @Module({
   providers: [
@@ -13,6 +14,10 @@ import { temporalConnectionOptions } from '../../../../libs/temporal/connection'
       inject: [REGIE_CONFIG],
       useFactory: async (config: RegieConfig) => {
         const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
+        // Workflows are started with search attributes, so they must exist before the first start.
+        await registerSearchAttributes(connection, config.temporal.namespace).catch((err) =>
+          new Logger('Temporal').warn(`Could not register search attributes (register them with the cluster's tools): ${err.message}`),
+        );
         return new Client({ connection, namespace: config.temporal.namespace });
       },
     },

@@ -1,0 +1,94 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsBooleanString, IsIn, IsObject, IsOptional, IsString, Matches, MinLength, ValidateNested } from 'class-validator';
+
+const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+
+export class ProgressDto {
+  @ApiPropertyOptional({ enum: ['open', 'in-progress', 'submitted'] })
+  @IsOptional()
+  @IsIn(['open', 'in-progress', 'submitted'], { message: 'status must be open, in-progress or submitted' })
+  status?: 'open' | 'in-progress' | 'submitted';
+
+  @ApiPropertyOptional({ example: { doorstroming: true } }) @IsOptional() @IsObject({ message: 'checklist must map item keys to true or false' })
+  checklist?: Record<string, boolean>;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() note?: string;
+
+  @ApiProperty({ example: 'Programmamanager Amsterdam' }) @IsString() @MinLength(1, { message: 'by is required' })
+  by!: string;
+}
+
+export class EvidenceDto {
+  @ApiProperty({ enum: ['council-decision', 'publication', 'document'] })
+  @IsIn(['council-decision', 'publication', 'document'], { message: 'kind must be council-decision, publication or document' })
+  kind!: 'council-decision' | 'publication' | 'document';
+
+  @ApiProperty({ example: 'Raadsbesluit 2027/88' }) @IsString() @MinLength(1, { message: 'reference is required' })
+  reference!: string;
+
+  @ApiPropertyOptional({ example: 'https://zoek.officielebekendmakingen.nl/gmb-2027-1234.html' })
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'url must be an http(s) link' })
+  url?: string;
+
+  @ApiPropertyOptional({ example: '2027-05-20' }) @IsOptional() @Matches(isoDate, { message: 'date must be YYYY-MM-DD' })
+  date?: string;
+}
+
+export class CompleteDto {
+  @ApiProperty({ type: EvidenceDto }) @ValidateNested() @Type(() => EvidenceDto)
+  evidence!: EvidenceDto;
+
+  @ApiProperty() @IsString() @MinLength(1, { message: 'by is required' })
+  by!: string;
+}
+
+export class TargetDateDto {
+  @ApiProperty({ example: '2026-09-01' }) @Matches(isoDate, { message: 'date must be YYYY-MM-DD' })
+  date!: string;
+
+  @ApiProperty() @IsString() @MinLength(1, { message: 'by is required' })
+  by!: string;
+}
+
+export class ExtensionDto {
+  @ApiProperty({ example: '2027-10-01' }) @Matches(isoDate, { message: 'to must be YYYY-MM-DD' })
+  to!: string;
+
+  @ApiProperty() @IsString() @MinLength(1, { message: 'reason is required' })
+  reason!: string;
+
+  @ApiProperty({ example: 'Provincie Noord-Holland' }) @IsString() @MinLength(1, { message: 'grantedBy is required' })
+  grantedBy!: string;
+}
+
+export class WaiverDto {
+  @ApiProperty() @IsString() @MinLength(1, { message: 'reason is required' })
+  reason!: string;
+
+  @ApiProperty({ example: 'Provincie Noord-Holland' }) @IsString() @MinLength(1, { message: 'grantedBy is required' })
+  grantedBy!: string;
+}
+
+export class StepListQuery {
+  @ApiPropertyOptional({ example: 'volkshuisvestingsprogramma' }) @IsOptional() @Matches(/^[a-z][a-z0-9-]*$/, { message: 'step must be a step key' })
+  step?: string;
+
+  @ApiPropertyOptional({ enum: ['open', 'in-progress', 'submitted', 'done', 'waived'] })
+  @IsOptional()
+  @IsIn(['open', 'in-progress', 'submitted', 'done', 'waived'], { message: 'status must be open, in-progress, submitted, done or waived' })
+  status?: string;
+
+  @ApiPropertyOptional({ example: 'PV27' }) @IsOptional() @Matches(/^PV\d{2}$/, { message: 'province must be a province code such as PV27' })
+  province?: string;
+
+  @ApiPropertyOptional({ example: 'CR23' }) @IsOptional() @Matches(/^CR\d{2}$/, { message: 'region must be a region code such as CR23' })
+  region?: string;
+
+  @ApiPropertyOptional({ example: 'true' }) @IsOptional() @IsBooleanString({ message: 'overdue must be true or false' })
+  overdue?: string;
+
+  @ApiPropertyOptional({ enum: ['municipality', 'region'] }) @IsOptional() @IsIn(['municipality', 'region'], { message: 'owner must be municipality or region' })
+  owner?: 'municipality' | 'region';
+}

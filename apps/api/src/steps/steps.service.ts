@@ -1,0 +1,211 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { DataSource } from 'typeorm';
+import {
+  completeStep,
+  CompleteInput,
+  ExtensionInput,
+  grantExtension,
+  ProgressInput,
+  programmeWorkflowId,
+  regionWorkflowId,
+  setTargetDate,
+  StepInstance,
+  TargetDateInput,
+  updateProgress,
+  waiveStep,
+  WaiverInput,
+} from '../../../../libs/contracts';
+import { findRulebook } from '../../../../libs/db/rulebook-store';
+import { RegieError } from '../errors/regie-error';
+import { StepListQuery } from './steps.dto';
+
+export type OwnerKind = 'municipality' | 'region';
+
+const STEP_COLUMNS = `s.owner_kind, s.owner_code, s.step, s.step_key, s.cycle_year, s.status, s.overdue, s.late, s.overdue_since::text,
+  s.date_kind, s.due_date::text, s.derivation, s.detail, s.rulebook_id, s.rulebook_hash, s.workflow_id, s.last_event, s.last_event_at`;
+
+/** Step reads come from the Postgres read model; writes go to the owner's workflow as validated updates. */
+@Injectable()
+export class StepsService {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(Client) private readonly temporal: Client,
+  ) {}
+
+  /** A municipality's own steps and its region's steps (which count for all members); a region's own steps. */
+  async stepsOf(kind: OwnerKind, code: string) {
+    await this.requireOwner(kind, code);
+    const rows =
+      kind === 'municipality'
+        ? await this.dataSource.query(
+            `SELECT ${STEP_COLUMNS} FROM step_state s
+             WHERE (s.owner_kind = 'municipality' AND s.owner_code = $1)
+                OR (s.owner_kind = 'region' AND s.owner_code IN (SELECT region_code FROM region_member WHERE municipality_code = $1))
+             ORDER BY s.owner_kind DESC, s.due_date NULLS LAST, s.step`,
+            [code],
+          )
+        : await this.dataSource.query(`SELECT ${STEP_COLUMNS} FROM step_state s WHERE s.owner_kind = 'region' AND s.owner_code = $1 ORDER BY s.due_date NULLS LAST, s.step`, [code]);
+    return rows.map(toStep);
+  }
+
+  async step(kind: OwnerKind, code: string, step: string) {
+    const row = await this.findStep(kind, code, step);
+    const [history, notifications] = await Promise.all([
+      this.dataSource.query(
+        `SELECT seq, event, detail, occurred_at FROM step_event WHERE owner_kind = $1 AND owner_code = $2 AND step = $3 ORDER BY seq`,
+        [row.owner_kind, row.owner_code, step],
+      ),
+      this.dataSource.query(
+        `SELECT business_key, kind, due_date::text, recipients, subject, status, message_id, recorded_at, sent_at
+         FROM notification WHERE owner_kind = $1 AND owner_code = $2 AND step = $3 ORDER BY recorded_at`,
+        [row.owner_kind, row.owner_code, step],
+      ),
+    ]);
+    return {
+      ...toStep(row),
+      history: history.map((h: any) => ({ seq: h.seq, event: h.event, detail: h.detail, occurredAt: h.occurred_at })),
+      notifications: notifications.map((n: any) => ({
+        businessKey: n.business_key,
+        kind: n.kind,
+        dueDate: n.due_date,
+        recipients: n.recipients,
+        subject: n.subject,
+        status: n.status,
+        messageId: n.message_id,
+        recordedAt: n.recorded_at,
+        sentAt: n.sent_at,
+      })),
+    };
+  }
+
+  /** One SQL query over the read model, whatever the filter: never a Temporal query per workflow. */
+  async list(query: StepListQuery) {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (query.step) where.push(`s.step_key = $${params.push(query.step)}`);
+    if (query.status) where.push(`s.status = $${params.push(query.status)}`);
+    if (query.overdue !== undefined) where.push(`s.overdue = $${params.push(query.overdue === 'true')}`);
+    if (query.owner) where.push(`s.owner_kind = $${params.push(query.owner)}`);
+    if (query.province) {
+      where.push(`(s.owner_kind = 'municipality' AND s.owner_code IN (SELECT code FROM municipality WHERE province_code = $${params.push(query.province)})
+        OR s.owner_kind = 'region' AND s.owner_code IN (SELECT rm.region_code FROM region_member rm JOIN municipality m ON m.code = rm.municipality_code WHERE m.province_code = $${params.length}))`);
+    }
+    if (query.region) {
+      where.push(`(s.owner_kind = 'region' AND s.owner_code = $${params.push(query.region)}
+        OR s.owner_kind = 'municipality' AND s.owner_code IN (SELECT municipality_code FROM region_member WHERE region_code = $${params.length}))`);
+    }
+    const rows = await this.dataSource.query(
+      `SELECT ${STEP_COLUMNS} FROM step_state s ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY s.owner_code, s.step`,
+      params,
+    );
+    return rows.map(toStep);
+  }
+
+  progress(kind: OwnerKind, code: string, step: string, input: Omit<ProgressInput, 'step'>) {
+    return this.update(kind, code, step, (handle) => handle.executeUpdate(updateProgress, { args: [{ ...input, step }] }));
+  }
+
+  async complete(kind: OwnerKind, code: string, step: string, input: Omit<CompleteInput, 'step' | 'unmetDependencies'>) {
+    const unmetDependencies = await this.unmetDependencies(kind, code, step);
+    return this.update(kind, code, step, (handle) => handle.executeUpdate(completeStep, { args: [{ ...input, step, unmetDependencies }] }));
+  }
+
+  targetDate(kind: OwnerKind, code: string, step: string, input: Omit<TargetDateInput, 'step'>) {
+    return this.update(kind, code, step, (handle) => handle.executeUpdate(setTargetDate, { args: [{ ...input, step }] }));
+  }
+
+  extension(kind: OwnerKind, code: string, step: string, input: Omit<ExtensionInput, 'step'>) {
+    return this.update(kind, code, step, (handle) => handle.executeUpdate(grantExtension, { args: [{ ...input, step }] }));
+  }
+
+  waiver(kind: OwnerKind, code: string, step: string, input: Omit<WaiverInput, 'step'>) {
+    return this.update(kind, code, step, (handle) => handle.executeUpdate(waiveStep, { args: [{ ...input, step }] }));
+  }
+
+  /**
+   * Sends a validated update and returns the step as the workflow changed it; the workflow answers only
+   * after the read model holds the change. A rejected update changes nothing and says why.
+   */
+  private async update(
+    kind: OwnerKind,
+    code: string,
+    step: string,
+    send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<StepInstance>,
+  ): Promise<StepInstance> {
+    const row = await this.findStep(kind, code, step);
+    try {
+      return await send(this.temporal.workflow.getHandle(row.workflow_id));
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        const message = (err.cause as Error | undefined)?.message ?? err.message;
+        const field = /^([a-zA-Z.]+) (is|must)/.exec(message)?.[1];
+        const isConflict = /cannot change any more/.test(message);
+        throw new RegieError(isConflict ? 'step-closed' : 'update-rejected', isConflict ? 'conflict' : 'invalid-input', `Wijziging geweigerd: ${message}`, field);
+      }
+      if (err instanceof WorkflowNotFoundError) {
+        throw new RegieError('workflow-not-found', 'not-found', `Geen lopende workflow voor ${code}: eerst aanmelden / not onboarded`, 'code');
+      }
+      throw err;
+    }
+  }
+
+  /** Dependencies of a step not yet done or waived, looked up in the read model (also the region's steps). */
+  private async unmetDependencies(kind: OwnerKind, code: string, step: string): Promise<string[]> {
+    const row = await this.findStep(kind, code, step);
+    const stored = await findRulebook(this.dataSource, row.rulebook_id);
+    const dependsOn = stored?.rulebook.steps.find((d) => d.key === row.step_key)?.dependsOn ?? [];
+    if (!dependsOn.length) return [];
+    const owners = row.owner_kind === 'municipality' ? `(SELECT region_code FROM region_member WHERE municipality_code = $1)` : `($1)`;
+    const closed: { step_key: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT step_key FROM step_state
+       WHERE step_key = ANY($2) AND status IN ('done', 'waived') AND (owner_code = $1 OR owner_code IN ${owners})`,
+      [row.owner_code, dependsOn],
+    );
+    return dependsOn.filter((d) => !closed.some((c) => c.step_key === d));
+  }
+
+  private async requireOwner(kind: OwnerKind, code: string): Promise<void> {
+    const [row] = await this.dataSource.query(`SELECT 1 FROM ${kind === 'municipality' ? 'municipality' : 'region'} WHERE code = $1`, [code]);
+    if (!row) throw new RegieError(`${kind}-not-found`, 'not-found', `${kind === 'municipality' ? 'Gemeente' : 'Regio'} ${code} bestaat niet / Unknown ${kind}`, 'code');
+  }
+
+  private async findStep(kind: OwnerKind, code: string, step: string) {
+    await this.requireOwner(kind, code);
+    const [row] = await this.dataSource.query(`SELECT ${STEP_COLUMNS} FROM step_state s WHERE s.owner_kind = $1 AND s.owner_code = $2 AND s.step = $3`, [
+      kind,
+      code,
+      step,
+    ]);
+    if (!row) {
+      const hint = kind === 'municipality' ? ' (stappen 1 en 2 horen bij de regio: /regions/<code>/steps)' : '';
+      throw new RegieError('step-not-found', 'not-found', `Stap ${step} van ${code} bestaat niet (nog)${hint} / Unknown step`, 'step');
+    }
+    return row;
+  }
+}
+
+function toStep(row: any) {
+  const detail = row.detail ?? {};
+  return {
+    owner: { kind: row.owner_kind, code: row.owner_code, workflowId: row.workflow_id },
+    step: row.step,
+    stepKey: row.step_key,
+    cycleYear: row.cycle_year,
+    status: row.status,
+    overdue: row.overdue,
+    late: row.late,
+    overdueSince: row.overdue_since,
+    dateKind: row.date_kind,
+    dueDate: row.due_date,
+    derivation: row.derivation,
+    checklist: detail.checklist ?? {},
+    evidence: detail.evidence ?? [],
+    extensions: detail.extensions ?? [],
+    waiver: detail.waiver ?? null,
+    warnings: detail.warnings ?? [],
+    rulebook: { id: row.rulebook_id, hash: row.rulebook_hash },
+    lastEvent: row.last_event,
+    lastEventAt: row.last_event_at,
+  };
+}
