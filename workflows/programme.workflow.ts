@@ -117,8 +117,12 @@ async function runSteps(input: ProgrammeWorkflowInput): Promise<ProgrammeState> 
     return rulebookDueDate(rulebook, definition, year)!.date < today() ? year + 1 : year;
   };
 
-  /** Creates missing instances: every one-off step of this owner's scope, and each yearly step's current cycle. */
+  /**
+   * Creates missing instances: every one-off step of this owner's scope, and each yearly step's current
+   * cycle. All are in place before the first await, so an update arriving at once finds every step.
+   */
   const ensureInstances = async () => {
+    const created: StepInstance[] = [];
     for (const definition of ownSteps()) {
       const cycleYear = definition.date.kind === 'yearly' ? currentCycle(definition) : null;
       const key = cycleYear === null ? definition.key : `${definition.key}:${cycleYear}`;
@@ -126,8 +130,9 @@ async function runSteps(input: ProgrammeWorkflowInput): Promise<ProgrammeState> 
       const step = newInstance(definition, cycleYear);
       steps.push(step);
       replanned.add(step.key);
-      await record(step, 'created', { status: step.status, dueDate: step.due?.date ?? null, cycleYear });
+      created.push(step);
     }
+    for (const step of created) await record(step, 'created', { status: step.status, dueDate: step.due?.date ?? null, cycleYear: step.cycleYear });
   };
 
   const firingsOf = (step: StepInstance): (PlannedFiring & { businessKey: string })[] => {

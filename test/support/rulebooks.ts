@@ -21,3 +21,12 @@ export function testRulebook(
   const step = { ...programme, dependsOn: [], reminders: opts.reminders ?? programme.reminders, escalations: opts.escalations ?? programme.escalations };
   return hashRulebook(parseRulebook({ ...base, id, effectiveDate: opts.effectiveDate, steps: [step] }, id));
 }
+
+/** A version of the default rulebook with only the named steps (dependencies outside them dropped). */
+export function rulebookWithSteps(id: string, keys: string[], changes: Partial<Rulebook> = {}): HashedRulebook {
+  const base = defaultRulebook();
+  const steps = base.steps
+    .filter((s) => keys.includes(s.key))
+    .map((s) => ({ ...s, dependsOn: s.dependsOn.filter((d) => keys.includes(d)) }));
+  return hashRulebook(parseRulebook({ ...base, ...changes, id, steps }, id));
+}

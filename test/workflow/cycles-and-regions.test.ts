@@ -1,0 +1,180 @@
+/**
+ * The yearly prestatieafspraken cycle over three years (with continue-as-new) and a region's target-date
+ * steps, on the time-skipping server with real activities, Postgres and SMTP.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { Transporter } from 'nodemailer';
+import { DataSource } from 'typeorm';
+import { createActivities } from '../../activities';
+import { completeStep, programmeStateQuery, programmeWorkflowId, regionWorkflowId, setTargetDate, updateProgress } from '../../libs/contracts';
+import { createDataSource } from '../../libs/db/data-source';
+import { storeRulebook } from '../../libs/db/rulebook-store';
+import { createMailTransport } from '../../libs/mail/mailer';
+import { registerSearchAttributes } from '../../libs/temporal/search-attributes';
+import { programmeWorkflow, regionWorkflow } from '../../workflows';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { rulebookWithSteps } from '../support/rulebooks';
+import { SmtpCatcher } from '../support/smtp';
+import { createTimeSkippingEnv } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+let db: TestDatabase;
+let dataSource: DataSource;
+let smtp: SmtpCatcher;
+let mail: Transporter;
+
+beforeAll(async () => {
+  [db, smtp] = await Promise.all([createTestDatabase(), SmtpCatcher.start()]);
+  dataSource = createDataSource(db.url, 'cycles-test');
+  await dataSource.initialize();
+  mail = createMailTransport(smtp.url, 2);
+});
+afterAll(async () => {
+  mail?.close();
+  await dataSource?.destroy();
+  await Promise.all([smtp?.close(), db?.drop()]);
+});
+beforeEach(async () => {
+  env = await createTimeSkippingEnv();
+  await registerSearchAttributes(env.connection, 'default');
+});
+afterEach(async () => {
+  await env?.teardown();
+});
+
+async function withWorker<T>(taskQueue: string, fn: () => Promise<T>): Promise<T> {
+  const activities = createActivities({ dataSource, mail, mailFrom: 'Regie <regie@test.example>', publicBaseUrl: 'https://regie.example' });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: require.resolve('../../workflows'), activities });
+  return worker.runUntil(fn);
+}
+
+async function advanceTo(iso: string): Promise<void> {
+  await env.sleep(Date.parse(iso) - (await env.currentTimeMs()));
+}
+
+test('the yearly prestatieafspraken cycle repeats over three years, continues as new, and fires each moment once', async () => {
+  // This test starts on the server's clock, which is the real date: it plans from today, as onboarding does.
+  const today = new Date(await env.currentTimeMs());
+  expect(today.toISOString() < '2026-12-08').toBe(true); // the expectations below start in the 2026 cycle
+  const rulebook = rulebookWithSteps('test-cycles', ['prestatieafspraken-bod', 'prestatieafspraken']);
+  await storeRulebook(dataSource, rulebook, 'operator');
+  await dataSource.query(`INSERT INTO onboarding (municipality_code, workflow_id, rulebook_id, programme_manager_email) VALUES ('GM0363', 'programme-GM0363', $1, 'pm@gm0363.example')`, [rulebook.rulebook.id]);
+  await withWorker('cycles', async () => {
+    const handle = await env.client.workflow.start(programmeWorkflow, {
+      workflowId: programmeWorkflowId('GM0363'),
+      taskQueue: 'cycles',
+      args: [{
+        owner: { kind: 'municipality', code: 'GM0363', name: 'Amsterdam', provinceCode: 'PV27', provinceName: 'Noord-Holland', regionCode: 'CR23', regionName: 'Groot-Amsterdam' },
+        rulebook: rulebook.rulebook,
+        rulebookHash: rulebook.hash,
+        // Small, so the three years surely continue as new at least once.
+        continueAsNewAfterEvents: 120,
+      }],
+    });
+    await advanceTo('2026-12-10T12:00:00Z');
+    // The 2026 agreements are concluded with the care and welfare providers involved.
+    await handle.executeUpdate(updateProgress, { args: [{ step: 'prestatieafspraken:2026', checklist: { 'zorg-welzijn-betrokken': true, ondertekend: true }, by: 'PM' }] });
+    await handle.executeUpdate(completeStep, { args: [{ step: 'prestatieafspraken:2026', evidence: { kind: 'document', reference: 'Prestatieafspraken 2027' }, by: 'PM' }] });
+    await advanceTo('2029-12-31T12:00:00Z');
+
+    const sent = await dataSource.query(
+      `SELECT step, event, detail->>'firing' AS firing, detail->>'day' AS day FROM step_event
+       WHERE workflow_id = 'programme-GM0363' AND (event LIKE 'reminder-%' OR event LIKE 'escalation-%' OR event IN ('overdue')) ORDER BY seq`,
+    );
+    expect(sent.map((e: Record<string, string>) => [e.step, e.event, e.firing, e.day])).toEqual([
+      ['prestatieafspraken:2026', 'reminder-sent', 'reminder-7d', '2026-12-08'],
+      ['prestatieafspraken-bod:2027', 'reminder-sent', 'reminder-30d', '2027-05-31'],
+      ['prestatieafspraken-bod:2027', 'reminder-sent', 'reminder-7d', '2027-06-23'],
+      ['prestatieafspraken-bod:2027', 'overdue', null, null],
+      ['prestatieafspraken-bod:2027', 'escalation-sent', 'escalation-1', '2027-07-01'],
+      ['prestatieafspraken:2027', 'reminder-sent', 'reminder-90d', '2027-09-16'],
+      ['prestatieafspraken:2027', 'reminder-sent', 'reminder-30d', '2027-11-15'],
+      ['prestatieafspraken:2027', 'reminder-sent', 'reminder-7d', '2027-12-08'],
+      ['prestatieafspraken:2027', 'overdue', null, null],
+      ['prestatieafspraken:2027', 'escalation-sent', 'escalation-1', '2027-12-16'],
+      ['prestatieafspraken-bod:2028', 'reminder-sent', 'reminder-30d', '2028-05-31'],
+      ['prestatieafspraken-bod:2028', 'reminder-sent', 'reminder-7d', '2028-06-23'],
+      // 1 July 2028 is a Saturday: the bid is late from Monday 3 July.
+      ['prestatieafspraken-bod:2028', 'overdue', null, null],
+      ['prestatieafspraken-bod:2028', 'escalation-sent', 'escalation-1', '2028-07-03'],
+      // 16 September 2028 is a Saturday: the reminder goes out on Friday 15 September.
+      ['prestatieafspraken:2028', 'reminder-sent', 'reminder-90d', '2028-09-15'],
+      ['prestatieafspraken:2028', 'reminder-sent', 'reminder-30d', '2028-11-15'],
+      ['prestatieafspraken:2028', 'reminder-sent', 'reminder-7d', '2028-12-08'],
+      ['prestatieafspraken:2028', 'overdue', null, null],
+      ['prestatieafspraken:2028', 'escalation-sent', 'escalation-1', '2028-12-18'],
+      // 30 June 2029 is a Saturday: the last timely day moves to Monday 2 July (Atw), the reminders before it.
+      ['prestatieafspraken-bod:2029', 'reminder-sent', 'reminder-30d', '2029-06-01'],
+      ['prestatieafspraken-bod:2029', 'reminder-sent', 'reminder-7d', '2029-06-25'],
+      ['prestatieafspraken-bod:2029', 'overdue', null, null],
+      ['prestatieafspraken-bod:2029', 'escalation-sent', 'escalation-1', '2029-07-03'],
+      // 15 December 2029 is a Saturday: due Monday 17 December.
+      ['prestatieafspraken:2029', 'reminder-sent', 'reminder-90d', '2029-09-18'],
+      ['prestatieafspraken:2029', 'reminder-sent', 'reminder-30d', '2029-11-16'],
+      ['prestatieafspraken:2029', 'reminder-sent', 'reminder-7d', '2029-12-10'],
+      ['prestatieafspraken:2029', 'overdue', null, null],
+      ['prestatieafspraken:2029', 'escalation-sent', 'escalation-1', '2029-12-18'],
+    ]);
+    // Each moment reached the SMTP server once, across runs.
+    const keys = smtp.mails.map((m) => String(m.parsed.headers.get('x-regie-business-key')));
+    expect(keys).toHaveLength(22);
+    expect(new Set(keys).size).toBe(22);
+
+    // It continued as new at least once, carrying its state: the next cycles already exist.
+    const description = await handle.describe();
+    expect(description.runId).not.toBe(handle.firstExecutionRunId);
+    const state = await handle.query(programmeStateQuery);
+    expect(state.steps.map((s) => s.key).sort()).toEqual(
+      expect.arrayContaining(['prestatieafspraken-bod:2030', 'prestatieafspraken:2030', 'prestatieafspraken:2029', 'prestatieafspraken-bod:2029']),
+    );
+    const [agreements2026] = await dataSource.query(`SELECT status, detail FROM step_state WHERE owner_code = 'GM0363' AND step = 'prestatieafspraken:2026'`);
+    expect(agreements2026.status).toBe('done');
+    expect(agreements2026.detail.checklist).toMatchObject({ 'zorg-welzijn-betrokken': true, ondertekend: true });
+    const cycles = await dataSource.query(`SELECT step, cycle_year FROM step_state WHERE owner_code = 'GM0363' ORDER BY cycle_year, step`);
+    expect(cycles.map((c: { step: string }) => c.step)).toEqual([
+      'prestatieafspraken:2026', 'prestatieafspraken-bod:2027', 'prestatieafspraken:2027', 'prestatieafspraken-bod:2028', 'prestatieafspraken:2028',
+      'prestatieafspraken-bod:2029', 'prestatieafspraken:2029', 'prestatieafspraken-bod:2030', 'prestatieafspraken:2030',
+    ]);
+  });
+});
+
+test("a region's target-date steps remind the coordinator as planned dates, and become late, not overdue", async () => {
+  const rulebook = rulebookWithSteps('test-region', ['overlegstructuur', 'woonzorganalyse']);
+  await storeRulebook(dataSource, rulebook, 'operator');
+  await dataSource.query(`INSERT INTO region_onboarding (region_code, workflow_id, rulebook_id, coordinator_email) VALUES ('CR23', 'region-CR23', $1, 'regio@groot-amsterdam.example')`, [rulebook.rulebook.id]);
+  await withWorker('region', async () => {
+    const handle = await env.client.workflow.start(regionWorkflow, {
+      workflowId: regionWorkflowId('CR23'),
+      taskQueue: 'region',
+      args: [{
+        owner: { kind: 'region', code: 'CR23', name: 'Groot-Amsterdam', provinceCode: 'PV27', provinceName: 'Noord-Holland', regionCode: 'CR23', regionName: 'Groot-Amsterdam' },
+        rulebook: rulebook.rulebook,
+        rulebookHash: rulebook.hash,
+        initialSteps: { overlegstructuur: { status: 'done', evidence: [{ kind: 'document', reference: 'Convenant regio 2026', recordedBy: 'Import' }] } },
+      }],
+    });
+    const set = await handle.executeUpdate(setTargetDate, { args: [{ step: 'woonzorganalyse', date: '2027-03-01', by: 'Regio Groot-Amsterdam' }] });
+    expect(set).toMatchObject({ dateKind: 'target', due: { date: '2027-03-01', text: 'maandag 1 maart 2027 (streefdatum, vastgesteld door Regio Groot-Amsterdam); gepland, geen wettelijke termijn.' } });
+    await advanceTo('2027-04-01T00:00:00Z');
+    const state = await handle.query(programmeStateQuery);
+    expect(state.steps.find((s) => s.key === 'woonzorganalyse')).toMatchObject({ overdue: false, late: true, overdueSince: '2027-03-02' });
+    expect(state.firings.map((f) => [f.step, f.key, f.day, f.outcome])).toEqual([
+      ['woonzorganalyse', 'reminder-30d', '2027-01-29', 'sent'],
+      ['woonzorganalyse', 'reminder-7d', '2027-02-22', 'sent'],
+      ['woonzorganalyse', 'deadline-passed', '2027-03-02', 'recorded'],
+    ]);
+    const mails = smtp.mails.filter((m) => String(m.parsed.headers.get('x-regie-business-key')).startsWith('region-CR23:'));
+    expect(mails.map((m) => [m.envelopeTo.join(), m.parsed.subject])).toEqual([
+      ['regio@groot-amsterdam.example', 'Herinnering: Woonzorganalyse (behoefteanalyse wonen en zorg) Groot-Amsterdam – gepland maandag 1 maart 2027'],
+      ['regio@groot-amsterdam.example', 'Herinnering: Woonzorganalyse (behoefteanalyse wonen en zorg) Groot-Amsterdam – gepland maandag 1 maart 2027'],
+    ]);
+    expect(mails[0].parsed.text).toContain('Over 30 dagen verloopt de geplande datum (streefdatum) voor het woonzorganalyse (behoefteanalyse wonen en zorg) van regio Groot-Amsterdam (CR23).');
+    expect(mails[0].parsed.text).not.toContain('wettelijke termijn:');
+    const rows = await dataSource.query(`SELECT step, status, late, overdue FROM step_state WHERE owner_kind = 'region' AND owner_code = 'CR23' ORDER BY step`);
+    expect(rows).toEqual([
+      { step: 'overlegstructuur', status: 'done', late: false, overdue: false },
+      { step: 'woonzorganalyse', status: 'open', late: true, overdue: false },
+    ]);
+  });
+});
