@@ -15,7 +15,7 @@ import {
   searchAttributes,
 } from '../../../../libs/contracts';
 import { findRulebook } from '../../../../libs/db/rulebook-store';
-import type { HashedRulebook } from '../../../../libs/rulebook/rulebook-files';
+import { canonicalJson, HashedRulebook } from '../../../../libs/rulebook/rulebook-files';
 import { RegieError } from '../errors/regie-error';
 import { validateMapValues } from '../errors/validate-nested';
 import { BulkMunicipalityDto, BulkOnboardingDto, BulkRegionDto, CreateOnboardingDto, InitialStepStateDto } from './onboarding.dto';
@@ -186,11 +186,12 @@ export class OnboardingService {
        ON CONFLICT (${t.key}) DO NOTHING`,
       [owner.code, workflowId, rulebook.rulebook.id, contactEmail, steps ? JSON.stringify(steps) : null],
     );
-    const [row] = await this.dataSource.query(`SELECT *, initial_steps::text AS steps_text FROM ${t.table} WHERE ${t.key} = $1`, [owner.code]);
+    const [row] = await this.dataSource.query(`SELECT * FROM ${t.table} WHERE ${t.key} = $1`, [owner.code]);
+    // jsonb does not keep key order: compare canonical forms.
     const differs: [boolean, string][] = [
       [row.rulebook_id !== rulebook.rulebook.id, 'rulebookId'],
       [(row[t.contact] ?? null) !== contactEmail, t.contactField],
-      [(row.steps_text ? JSON.stringify(JSON.parse(row.steps_text)) : null) !== (steps ? JSON.stringify(JSON.parse(JSON.stringify(steps))) : null), 'steps'],
+      [canonicalJson(row.initial_steps ?? null) !== canonicalJson(steps ?? null), 'steps'],
     ];
     const conflict = differs.find(([different]) => different);
     if (conflict) {

@@ -1,0 +1,112 @@
+/**
+ * One API call onboards all 342 municipalities and the 40 COROP regions, idempotently, with current step
+ * states; the read model then answers the overview lists with SQL. Real API, Temporal, worker, Postgres, SMTP.
+ */
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DataSource } from 'typeorm';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { TestApi } from '../support/api';
+import { testConfig } from '../support/config';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { SmtpCatcher } from '../support/smtp';
+import { createTimeSkippingEnv } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+let db: TestDatabase;
+let smtp: SmtpCatcher;
+let api: TestApi;
+let worker: INestApplicationContext;
+
+beforeAll(async () => {
+  [env, db, smtp] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), SmtpCatcher.start()]);
+  const vars = { DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, SMTP_URL: smtp.url };
+  api = await TestApi.start(testConfig('bulk', vars));
+  worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(testConfig('bulk', vars)), { logger: false });
+  await worker.init();
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await api?.close();
+  await Promise.all([env?.teardown(), smtp?.close(), db?.drop()]);
+});
+
+async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 120_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > end) throw new Error(`${what}: not reached within ${timeoutMs / 1000} s (last: ${JSON.stringify(value)})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+test('all municipalities and regions in one call, with their current state, and again without effect', async () => {
+  const body = {
+    municipalities: {
+      GM0363: {
+        programmeManagerEmail: 'programma@amsterdam.example',
+        steps: {
+          volkshuisvestingsprogramma: { status: 'done', evidence: [{ kind: 'publication', reference: 'gmb-2027-1', url: 'https://example.org/gmb-2027-1', recordedBy: 'Import' }] },
+          huisvestingsverordening: { status: 'in-progress', checklist: ['urgentie-mantelzorg'] },
+          'wmo-beleidsplan': { targetDate: '2027-09-01' },
+        },
+      },
+    },
+    regions: { CR23: { coordinatorEmail: 'regio@groot-amsterdam.example', steps: { woonzorganalyse: { targetDate: '2027-03-01' } } } },
+  };
+  const first = await api.request('POST', '/onboardings/all', body);
+  expect(first).toMatchObject({
+    status: 201,
+    body: { rulebookId: 'wvrv-2025-07-01', municipalities: { total: 342, created: 342 }, regions: { total: 40, created: 40 }, alreadyOnboarded: 0, failed: [] },
+  });
+  const again = await api.request('POST', '/onboardings/all', body);
+  expect(again.body).toMatchObject({ municipalities: { created: 0 }, regions: { created: 0 }, alreadyOnboarded: 382, failed: [] });
+
+  // Every workflow has written its steps: 342 x 5 municipal steps (3, 4, 5 and both yearly ones) and 40 x 2 regional.
+  const dataSource = api.app.get(DataSource);
+  await until('read model filled', () => dataSource.query(`SELECT owner_kind, count(*)::int AS n FROM step_state GROUP BY owner_kind ORDER BY owner_kind`), (rows) =>
+    JSON.stringify(rows) === JSON.stringify([{ owner_kind: 'municipality', n: 342 * 5 }, { owner_kind: 'region', n: 40 * 2 }]),
+  );
+
+  // The current state was taken over: nothing from the past is sent, the imported step is done with its evidence.
+  const amsterdam = (await api.request('GET', '/municipalities/GM0363/steps')).body;
+  const byStep = Object.fromEntries(amsterdam.map((s: { step: string }) => [s.step, s]));
+  expect(byStep.volkshuisvestingsprogramma).toMatchObject({ status: 'done', evidence: [expect.objectContaining({ reference: 'gmb-2027-1' })] });
+  expect(byStep.huisvestingsverordening).toMatchObject({ status: 'in-progress', dueDate: '2027-07-01', checklist: expect.objectContaining({ 'urgentie-mantelzorg': true }) });
+  expect(byStep['wmo-beleidsplan']).toMatchObject({ dateKind: 'target', dueDate: '2027-09-01' });
+  // The region's steps count for its members and show in the municipality's list.
+  expect(byStep.woonzorganalyse).toMatchObject({ owner: expect.objectContaining({ kind: 'region', code: 'CR23' }), dueDate: '2027-03-01', dateKind: 'target' });
+
+  // Overview lists come from SQL: per step, province, region, status.
+  const programmes = (await api.request('GET', '/steps?step=volkshuisvestingsprogramma')).body;
+  expect(programmes).toHaveLength(342);
+  expect(programmes.filter((s: { dueDate: string }) => s.dueDate === '2027-07-01')).toHaveLength(342);
+  expect((await api.request('GET', '/steps?step=volkshuisvestingsprogramma&province=PV27')).body).toHaveLength(44);
+  expect((await api.request('GET', '/steps?step=volkshuisvestingsprogramma&status=done')).body.map((s: { owner: { code: string } }) => s.owner.code)).toEqual(['GM0363']);
+  expect((await api.request('GET', '/steps?region=CR23&step=woonzorganalyse')).body).toHaveLength(1);
+  expect((await api.request('GET', '/steps?overdue=true')).body).toEqual([]);
+  expect((await api.request('GET', '/steps?status=finished'))).toMatchObject({ status: 400, body: { field: 'status' } });
+  expect(smtp.mails).toHaveLength(0);
+}, 240_000);
+
+test('bad bulk input names the field and starts nothing', async () => {
+  const dataSource = api.app.get(DataSource);
+  const before = await dataSource.query(`SELECT count(*)::int AS n FROM onboarding`);
+  expect(await api.request('POST', '/onboardings/all', { municipalities: { GM9999: {} } })).toMatchObject({ status: 400, body: { field: 'municipalities.GM9999' } });
+  expect(await api.request('POST', '/onboardings/all', { municipalities: { GM0014: { steps: { volkshuisvestingsprogramma: { status: 'klaar' } } } } })).toMatchObject({
+    status: 400,
+    body: { field: 'municipalities.GM0014.steps.volkshuisvestingsprogramma.status' },
+  });
+  expect(await api.request('POST', '/onboardings/all', { municipalities: { GM0014: { steps: { volkshuisvestingsprogramma: { status: 'done' } } } } })).toMatchObject({
+    status: 400,
+    body: { field: 'municipalities.GM0014.steps.volkshuisvestingsprogramma.evidence' },
+  });
+  expect(await api.request('POST', '/onboardings/all', { regions: { CR23: { steps: { volkshuisvestingsprogramma: {} } } } })).toMatchObject({
+    status: 400,
+    body: { field: 'regions.CR23.steps.volkshuisvestingsprogramma' },
+  });
+  expect(await dataSource.query(`SELECT count(*)::int AS n FROM onboarding`)).toEqual(before);
+});
