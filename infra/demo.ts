@@ -3,29 +3,13 @@
  * about a minute from now, onboards one municipality under it through the API, and waits until the
  * reminder shows up in the mail view. Everything goes through the real API, Temporal, worker and SMTP.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { addDays, addYears, IsoDate, utcToAmsterdamDate } from '../libs/calendar';
 import { rulebookDueDate } from '../libs/rulebook/schedule';
 import type { Rulebook } from '../libs/rulebook/rulebook.schema';
+import { apiClient } from './api-client';
 
-const root = path.resolve(__dirname, '..', '..');
-const apiUrl = process.env.REGIE_API_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
+const { baseUrl: apiUrl, request: api } = apiClient();
 const mailViewUrl = process.env.REGIE_MAIL_VIEW_URL ?? `http://localhost:${process.env.REGIE_MAIL_VIEW_PORT ?? 1080}`;
-const tokenFile = path.join(process.env.REGIE_DATA_DIR ?? path.join(root, '.data'), 'admin-token');
-const token = process.env.ADMIN_TOKEN ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '');
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function api(method: string, url: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${apiUrl}${url}`, {
-    method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 /** Amsterdam wall-clock HH:MM of an instant, via Intl (this script is no workflow code). */
 function amsterdamTime(epochMs: number): string {
@@ -33,7 +17,6 @@ function amsterdamTime(epochMs: number): string {
 }
 
 async function main(): Promise<void> {
-  if (!token) throw new Error(`no admin token: start the system with npm start first (it writes ${tokenFile}) or set ADMIN_TOKEN`);
   const base = await api('GET', '/rulebooks/wvrv-2025-07-01');
   // The first full minute at least 15 s ahead (the rulebook's time has minute precision): the reminder fires then.
   const fireAt = Math.ceil((Date.now() + 15_000) / 60_000) * 60_000;

@@ -40,6 +40,13 @@ describe('reference data', () => {
     });
     expect((await api.request('GET', '/municipalities?province=PV27')).body).toHaveLength(44);
     expect((await api.request('GET', '/municipalities?region=CR23')).body).toHaveLength(12);
+    const regions = (await api.request('GET', '/regions')).body;
+    expect(regions).toHaveLength(40);
+    expect(regions.reduce((n: number, r: { members: number }) => n + r.members, 0)).toBe(342);
+    const groot = (await api.request('GET', '/regions/CR23')).body;
+    expect(groot).toMatchObject({ code: 'CR23', name: 'Groot-Amsterdam', grouping: 'corop', members: 12 });
+    expect(groot.municipalities).toContainEqual({ code: 'GM0363', name: 'Amsterdam' });
+    expect(await api.request('GET', '/regions/CR99')).toMatchObject({ status: 404, body: { field: 'code' } });
   });
 
   it('loads idempotently: a second load changes no row', async () => {

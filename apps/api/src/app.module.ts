@@ -5,7 +5,7 @@ import { DatabaseModule } from '../../../libs/db/database.module';
 import { AdminTokenGuard } from './auth/admin-token.guard';
 import { ReferenceDataService } from './bootstrap/reference-data.service';
 import { HealthController } from './health/health.controller';
-import { MunicipalitiesController } from './municipalities/municipalities.controller';
+import { MunicipalitiesController, RegionsController } from './municipalities/municipalities.controller';
 import { MunicipalitiesService } from './municipalities/municipalities.service';
 import { OnboardingController } from './onboarding/onboarding.controller';
 import { OnboardingService } from './onboarding/onboarding.service';
@@ -20,7 +20,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, TemporalClientModule],
-      controllers: [HealthController, MunicipalitiesController, OnboardingController, RulebooksController, StepsController],
+      controllers: [HealthController, MunicipalitiesController, RegionsController, OnboardingController, RulebooksController, StepsController],
       providers: [ReferenceDataService, MunicipalitiesService, OnboardingService, StepsService, AdminTokenGuard],
     };
   }

@@ -45,3 +45,22 @@ export class MunicipalitiesController {
     return this.municipalities.get(checkCode(code));
   }
 }
+
+@ApiTags('regions')
+@Controller('regions')
+export class RegionsController {
+  constructor(@Inject(MunicipalitiesService) private readonly municipalities: MunicipalitiesService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Regions (default grouping: the 40 COROP regions) with member counts and onboarding' })
+  list() {
+    return this.municipalities.regions();
+  }
+
+  @Get(':code')
+  @ApiOperation({ summary: 'One region with its member municipalities' })
+  get(@Param('code') code: string) {
+    if (!/^CR\d{2}$/.test(code)) throw new RegieError('invalid-input', 'invalid-input', `Ongeldige invoer in veld code: ${code} is geen regiocode zoals CR23`, 'code');
+    return this.municipalities.region(code);
+  }
+}

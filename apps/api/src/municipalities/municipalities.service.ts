@@ -32,6 +32,30 @@ export class MunicipalitiesService {
     return toMunicipality(row);
   }
 
+  async regions() {
+    const rows = await this.dataSource.query(
+      `SELECT r.code, r.name, r.grouping, count(rm.municipality_code)::int AS members, o.workflow_id, o.workflow_started_at
+       FROM region r LEFT JOIN region_member rm ON rm.region_code = r.code LEFT JOIN region_onboarding o ON o.region_code = r.code
+       GROUP BY r.code, r.name, r.grouping, o.workflow_id, o.workflow_started_at ORDER BY r.code`,
+    );
+    return rows.map(toRegion);
+  }
+
+  async region(code: string) {
+    const [row] = await this.dataSource.query(
+      `SELECT r.code, r.name, r.grouping, o.workflow_id, o.workflow_started_at,
+         (SELECT count(*)::int FROM region_member WHERE region_code = r.code) AS members
+       FROM region r LEFT JOIN region_onboarding o ON o.region_code = r.code WHERE r.code = $1`,
+      [code],
+    );
+    if (!row) throw new RegieError('region-not-found', 'not-found', `Regio ${code} bestaat niet / Unknown region`, 'code');
+    const members = await this.dataSource.query(
+      `SELECT m.code, m.name FROM region_member rm JOIN municipality m ON m.code = rm.municipality_code WHERE rm.region_code = $1 ORDER BY m.code`,
+      [code],
+    );
+    return { ...toRegion(row), municipalities: members };
+  }
+
   private selectMunicipality(): string {
     return `SELECT m.code, m.name, m.province_code, p.name AS province_name, r.code AS region_code, r.name AS region_name,
               o.workflow_id, o.rulebook_id, o.workflow_started_at
@@ -53,5 +77,15 @@ function toMunicipality(row: any) {
     onboarding: row.workflow_started_at
       ? { workflowId: row.workflow_id, rulebookId: row.rulebook_id, startedAt: row.workflow_started_at }
       : null,
+  };
+}
+
+function toRegion(row: any) {
+  return {
+    code: row.code,
+    name: row.name,
+    grouping: row.grouping,
+    members: row.members,
+    onboarding: row.workflow_started_at ? { workflowId: row.workflow_id, startedAt: row.workflow_started_at } : null,
   };
 }
