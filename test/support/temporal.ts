@@ -11,3 +11,10 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
     server: { executable: { type: 'existing-path', path: temporalTestServerPath } },
   });
 }
+
+/** The real Temporal dev server (the CLI from PyPI), for what the time-skipping server cannot do: list workflows. */
+export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+  const cli = temporalTestServerPath.replace(/temporal-test-server$/, 'temporal');
+  if (!existsSync(cli)) throw new Error(`${cli} not found: run bash infra/install-tools.sh (npm test does)`);
+  return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', ui: false } });
+}
