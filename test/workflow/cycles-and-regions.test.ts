@@ -14,6 +14,7 @@ import { createMailTransport } from '../../libs/mail/mailer';
 import { registerSearchAttributes } from '../../libs/temporal/search-attributes';
 import { programmeWorkflow, regionWorkflow } from '../../workflows';
 import { createTestDatabase, TestDatabase } from '../support/database';
+import { recordHistory } from '../support/histories';
 import { rulebookWithSteps } from '../support/rulebooks';
 import { SmtpCatcher } from '../support/smtp';
 import { createTimeSkippingEnv } from '../support/temporal';
@@ -124,6 +125,9 @@ test('the yearly prestatieafspraken cycle repeats over three years, continues as
     // It continued as new at least once, carrying its state: the next cycles already exist.
     const description = await handle.describe();
     expect(description.runId).not.toBe(handle.firstExecutionRunId);
+    // The first run's history ends in continue-as-new; the latest run carries on with the cycles.
+    await recordHistory('continue-as-new', env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId));
+    await recordHistory('yearly-cycles-continued', handle);
     const state = await handle.query(programmeStateQuery);
     expect(state.steps.map((s) => s.key).sort()).toEqual(
       expect.arrayContaining(['prestatieafspraken-bod:2030', 'prestatieafspraken:2030', 'prestatieafspraken:2029', 'prestatieafspraken-bod:2029']),
@@ -157,6 +161,7 @@ test("a region's target-date steps remind the coordinator as planned dates, and 
     const set = await handle.executeUpdate(setTargetDate, { args: [{ step: 'woonzorganalyse', date: '2027-03-01', by: 'Regio Groot-Amsterdam' }] });
     expect(set).toMatchObject({ dateKind: 'target', due: { date: '2027-03-01', text: 'maandag 1 maart 2027 (streefdatum, vastgesteld door Regio Groot-Amsterdam); gepland, geen wettelijke termijn.' } });
     await advanceTo('2027-04-01T00:00:00Z');
+    await recordHistory('region-target-date', handle);
     const state = await handle.query(programmeStateQuery);
     expect(state.steps.find((s) => s.key === 'woonzorganalyse')).toMatchObject({ overdue: false, late: true, overdueSince: '2027-03-02' });
     expect(state.firings.map((f) => [f.step, f.key, f.day, f.outcome])).toEqual([

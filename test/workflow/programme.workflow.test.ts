@@ -29,6 +29,7 @@ import { HashedRulebook } from '../../libs/rulebook/rulebook-files';
 import { registerSearchAttributes } from '../../libs/temporal/search-attributes';
 import { programmeWorkflow } from '../../workflows';
 import { createTestDatabase, TestDatabase } from '../support/database';
+import { recordHistory } from '../support/histories';
 import { testRulebook } from '../support/rulebooks';
 import { SmtpCatcher } from '../support/smtp';
 import { createTimeSkippingEnv } from '../support/temporal';
@@ -200,6 +201,7 @@ test('completion stops everything: nothing fires after the step is done', async 
       warnings: ['afgerond terwijl woonzorganalyse nog niet is afgerond'],
     });
     const state = await handle.result();
+    await recordHistory('done', handle);
     expect(state.firings.map((f) => f.key)).toEqual(['reminder-180d', 'reminder-90d']);
     expect(mailsFor('GM0034')).toHaveLength(2);
     const [row] = await dataSource.query(`SELECT status, detail FROM step_state WHERE owner_code = 'GM0034'`);
@@ -220,6 +222,7 @@ test('an extension mid-flight sends one change notice, skips what is past and fi
       handle.executeUpdate(grantExtension, { args: [{ step: 'volkshuisvestingsprogramma', to: '2028-10-02', reason: 'Herindeling', grantedBy: 'Provincie Groningen' }] }),
     ).rejects.toThrow(WorkflowUpdateFailedError);
     await advanceTo('2028-12-01T00:00:00Z');
+    await recordHistory('extended', handle);
     expect(await firings(handle)).toEqual([
       ['volkshuisvestingsprogramma', 'reminder-180d', '2028-01-05', 'programme-manager', 'sent'],
       ['volkshuisvestingsprogramma', 'reminder-90d', '2028-04-04', 'programme-manager', 'sent'],
@@ -255,6 +258,7 @@ test('a rulebook change mid-flight re-dates the step like an extension, once per
     expect(result).toEqual({ rulebookId: 'test-2026-10-01', changed: [{ step: 'volkshuisvestingsprogramma', from: '2028-07-03', to: '2028-10-02' }], alreadyApplied: false });
     expect(await handle.executeUpdate(applyRulebook, { args: [{ rulebook: next.rulebook, rulebookHash: next.hash }] })).toMatchObject({ alreadyApplied: true, changed: [] });
     await advanceTo('2028-09-26T00:00:00Z');
+    await recordHistory('rulebook-change', handle);
     const state = await handle.query(programmeStateQuery);
     expect(state).toMatchObject({ rulebookId: 'test-2026-10-01', rulebookHash: next.hash });
     expect(state.firings.slice(3).map((f) => [f.key, f.day, f.outcome])).toEqual([
@@ -276,6 +280,7 @@ test('onboarding mid-way records the past and sends nothing from it', async () =
     const rulebook = testRulebook('test-2024-07-01', { effectiveDate: '2024-07-01' });
     const handle = await start('GM0050', rulebook);
     await env.sleep('1 hour');
+    await recordHistory('onboarded-mid-way', handle);
     const state = await handle.query(programmeStateQuery);
     expect(state.firings.map((f) => [f.key, f.outcome])).toEqual([
       ['reminder-180d', 'skipped-past'],
@@ -326,6 +331,7 @@ test('a bad update is rejected with its reason and changes nothing', async () =>
     await handle.executeUpdate(waiveStep, { args: [{ step: 'volkshuisvestingsprogramma', reason: 'Ontheffing GS', grantedBy: 'Provincie Flevoland' }] });
     await rejects(handle.executeUpdate(completeStep, { args: [{ step: 'volkshuisvestingsprogramma', evidence, by: 'PM' }] }), /is waived: it cannot change any more/);
     const state = await handle.result();
+    await recordHistory('waived', handle);
     expect(state.steps[0]).toMatchObject({ status: 'waived', waiver: expect.objectContaining({ reason: 'Ontheffing GS' }) });
     // A waiver cancels the calendar entry: one cancellation, nothing else.
     expect(mailsFor('GM0060').map((m) => m.parsed.subject)).toEqual(['Vervallen: Volkshuisvestingsprogramma Ameland – maandag 3 juli 2028']);
