@@ -21,6 +21,8 @@ export interface RegieConfig {
   http: { port: number; host: string; publicBaseUrl: string };
   referenceDataDir: string;
   rulebookDir: string;
+  /** The regional grouping whose regions run steps 1 and 2 (default: the 40 COROP regions). */
+  regionGrouping: string;
   /** The rulebook version an onboarding follows unless it names another. */
   defaultRulebookId: string;
   /** Bearer token for operator actions (onboarding, rulebook publication) until access control lands. */
@@ -77,6 +79,12 @@ function hostPort(env: Env, name: string, fallback: string): string {
   return value;
 }
 
+function pattern(env: Env, name: string, fallback: string, re: RegExp, what: string): string {
+  const value = optional(env, name, fallback);
+  if (!re.test(value)) throw new ConfigError(name, `must be ${what}`);
+  return value;
+}
+
 /** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
 export function loadConfig(processName: string, env: Env = process.env): RegieConfig {
   const tlsEnabled = optional(env, 'TEMPORAL_TLS', 'false');
@@ -121,6 +129,7 @@ export function loadConfig(processName: string, env: Env = process.env): RegieCo
     referenceDataDir: path.resolve(optional(env, 'REFERENCE_DATA_DIR', path.join(repoRoot, '..', 'shared', 'domain'))),
     rulebookDir: path.resolve(optional(env, 'RULEBOOK_DIR', path.join(repoRoot, 'libs', 'rulebook', 'versions'))),
     defaultRulebookId: optional(env, 'DEFAULT_RULEBOOK_ID', 'wvrv-2025-07-01'),
+    regionGrouping: pattern(env, 'REGION_GROUPING', 'corop', /^[a-z][a-z0-9-]{1,39}$/, 'lower-case letters, digits and dashes'),
     adminToken,
   };
 }

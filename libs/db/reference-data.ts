@@ -61,32 +61,72 @@ export function readReferenceData(dir: string): ReferenceData {
   };
 }
 
-/** Upserts the reference data in one transaction; running it again changes nothing. */
+export interface RegionGroupingRow {
+  municipalityCode: string;
+  regionCode: string;
+  regionName: string;
+}
+
+export class RegionGroupingError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+    this.name = 'RegionGroupingError';
+  }
+}
+
+/**
+ * Loads (or replaces) one regional grouping as data: every municipality in exactly one region, region
+ * codes not used by another grouping. Regions are upserted, memberships replaced in one transaction.
+ */
+export async function loadRegionGrouping(dataSource: DataSource, grouping: string, rows: RegionGroupingRow[]): Promise<{ regions: number; municipalities: number }> {
+  if (!/^[a-z][a-z0-9-]{1,39}$/.test(grouping)) throw new RegionGroupingError('grouping', 'grouping must be lower-case letters, digits and dashes');
+  const known: { code: string }[] = await dataSource.query(`SELECT code FROM municipality`);
+  const seen = new Map<string, string>();
+  const regions = new Map<string, string>();
+  rows.forEach((row, i) => {
+    if (!known.some((m) => m.code === row.municipalityCode)) throw new RegionGroupingError(`rows.${i}.municipalityCode`, `unknown municipality ${row.municipalityCode}`);
+    if (seen.has(row.municipalityCode)) throw new RegionGroupingError(`rows.${i}.municipalityCode`, `${row.municipalityCode} appears twice`);
+    if (!/^[A-Z]{2}\d{2,3}$/.test(row.regionCode)) throw new RegionGroupingError(`rows.${i}.regionCode`, 'regionCode must be two capitals and 2-3 digits, e.g. WM12');
+    if (!row.regionName?.trim()) throw new RegionGroupingError(`rows.${i}.regionName`, 'regionName is required');
+    const name = regions.get(row.regionCode);
+    if (name && name !== row.regionName) throw new RegionGroupingError(`rows.${i}.regionName`, `region ${row.regionCode} has two names`);
+    seen.set(row.municipalityCode, row.regionCode);
+    regions.set(row.regionCode, row.regionName);
+  });
+  const missing = known.filter((m) => !seen.has(m.code));
+  if (missing.length) throw new RegionGroupingError('rows', `no region for ${missing.length} municipalities, e.g. ${missing[0].code}`);
+  const clash: { code: string; grouping: string }[] = await dataSource.query(`SELECT code, grouping FROM region WHERE code = ANY($1) AND grouping <> $2`, [[...regions.keys()], grouping]);
+  if (clash.length) throw new RegionGroupingError('rows', `region code ${clash[0].code} belongs to grouping ${clash[0].grouping}`);
+  await dataSource.transaction(async (tx) => {
+    for (const [code, name] of regions) {
+      await tx.query(`INSERT INTO region (code, name, grouping) VALUES ($1, $2, $3) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name`, [code, name, grouping]);
+    }
+    await tx.query(`DELETE FROM region_member WHERE region_code IN (SELECT code FROM region WHERE grouping = $1)`, [grouping]);
+    for (const row of rows) await tx.query(`INSERT INTO region_member (region_code, municipality_code) VALUES ($1, $2)`, [row.regionCode, row.municipalityCode]);
+  });
+  return { regions: regions.size, municipalities: rows.length };
+}
+
+/** Upserts the reference data; running it again changes nothing. COROP is loaded like any other grouping. */
 export async function loadReferenceData(dataSource: DataSource, dir: string): Promise<ReferenceData> {
   const data = readReferenceData(dir);
   await dataSource.transaction(async (tx) => {
-    const upsert = async (sql: string, rows: unknown[][]) => {
-      for (const row of rows) await tx.query(sql, row);
-    };
-    await upsert(
-      `INSERT INTO province (code, name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name`,
-      data.provinces.map((p) => [p.code, p.name]),
-    );
-    await upsert(
-      `INSERT INTO municipality (code, name, province_code) VALUES ($1, $2, $3)
-       ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, province_code = EXCLUDED.province_code`,
-      data.municipalities.map((m) => [m.code, m.name, m.provinceCode]),
-    );
-    await upsert(
-      `INSERT INTO region (code, name, grouping) VALUES ($1, $2, $3) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name`,
-      data.regions.map((r) => [r.code, r.name, r.grouping]),
-    );
-    // The COROP grouping is replaced as a whole, so a municipality that moved region leaves no stale row.
-    await tx.query(`DELETE FROM region_member WHERE region_code IN (SELECT code FROM region WHERE grouping = 'corop')`);
-    await upsert(
-      `INSERT INTO region_member (region_code, municipality_code) VALUES ($1, $2)`,
-      data.members.map((m) => [m.regionCode, m.municipalityCode]),
-    );
+    for (const p of data.provinces) {
+      await tx.query(`INSERT INTO province (code, name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name`, [p.code, p.name]);
+    }
+    for (const m of data.municipalities) {
+      await tx.query(
+        `INSERT INTO municipality (code, name, province_code) VALUES ($1, $2, $3)
+         ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, province_code = EXCLUDED.province_code`,
+        [m.code, m.name, m.provinceCode],
+      );
+    }
   });
+  const names = new Map(data.regions.map((r) => [r.code, r.name]));
+  await loadRegionGrouping(
+    dataSource,
+    'corop',
+    data.members.map((m) => ({ municipalityCode: m.municipalityCode, regionCode: m.regionCode, regionName: names.get(m.regionCode)! })),
+  );
   return data;
 }

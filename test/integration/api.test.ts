@@ -67,6 +67,35 @@ describe('reference data', () => {
   });
 });
 
+describe('regional groupings', () => {
+  it('loads another grouping as data, beside COROP, and refuses an incomplete one', async () => {
+    const all: { code: string }[] = (await api.request('GET', '/municipalities')).body;
+    const half = Math.ceil(all.length / 2);
+    const grouping = {
+      regions: [
+        { code: 'WM01', name: 'Woningmarktregio Noord', municipalities: all.slice(0, half).map((m) => m.code) },
+        { code: 'WM02', name: 'Woningmarktregio Zuid', municipalities: all.slice(half).map((m) => m.code) },
+      ],
+    };
+    expect(await api.request('PUT', '/regions/groupings/woningmarkt', grouping)).toMatchObject({ status: 200, body: { grouping: 'woningmarkt', regions: 2, municipalities: 342 } });
+    expect((await api.request('GET', '/regions?grouping=woningmarkt')).body.map((r: { code: string; members: number }) => [r.code, r.members])).toEqual([
+      ['WM01', half],
+      ['WM02', 342 - half],
+    ]);
+    // COROP stays the grouping that runs steps 1 and 2, and loading it again changes nothing.
+    expect((await api.request('GET', '/regions')).body).toHaveLength(40);
+    expect((await api.request('GET', '/municipalities/GM0363')).body.region).toEqual({ code: 'CR23', name: 'Groot-Amsterdam', grouping: 'corop' });
+
+    const incomplete = { regions: [{ ...grouping.regions[0] }] };
+    expect(await api.request('PUT', '/regions/groupings/woningmarkt', incomplete)).toMatchObject({ status: 400, body: { field: 'rows' } });
+    const clash = { regions: [{ ...grouping.regions[0], code: 'CR23' }, grouping.regions[1]] };
+    expect(await api.request('PUT', '/regions/groupings/woningmarkt', clash)).toMatchObject({ status: 400, body: { field: 'rows' } });
+    expect(await api.request('PUT', '/regions/groupings/woningmarkt', grouping, null)).toMatchObject({ status: 401 });
+    // Nothing half-written: the grouping is as it was loaded first.
+    expect((await api.request('GET', '/regions?grouping=woningmarkt')).body).toHaveLength(2);
+  });
+});
+
 describe('migrations', () => {
   it('run once when several processes start together (advisory lock)', async () => {
     const empty = await createTestDatabase({ empty: true });

@@ -1,6 +1,10 @@
-import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { IsBooleanString, IsOptional, Matches } from 'class-validator';
+import { Body, Controller, Get, Inject, Param, Put, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMinSize, IsArray, IsBooleanString, IsOptional, IsString, Matches, MinLength, ValidateNested } from 'class-validator';
+import { DataSource } from 'typeorm';
+import { loadRegionGrouping, RegionGroupingError } from '../../../../libs/db/reference-data';
+import { AdminTokenGuard } from '../auth/admin-token.guard';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { MunicipalitiesService } from './municipalities.service';
 import { RegieError } from '../errors/regie-error';
@@ -9,7 +13,7 @@ export class MunicipalityListQuery {
   @ApiPropertyOptional({ example: 'PV27' }) @IsOptional() @Matches(/^PV\d{2}$/, { message: 'province must be a CBS province code such as PV27' })
   province?: string;
 
-  @ApiPropertyOptional({ example: 'CR23' }) @IsOptional() @Matches(/^[A-Z]{2}\d{2}$/, { message: 'region must be a region code such as CR23' })
+  @ApiPropertyOptional({ example: 'CR23' }) @IsOptional() @Matches(/^[A-Z]{2}\d{2,3}$/, { message: "region must be a region code such as CR23" })
   region?: string;
 
   @ApiPropertyOptional({ example: 'true' }) @IsOptional() @IsBooleanString({ message: 'onboarded must be true or false' })
@@ -46,21 +50,54 @@ export class MunicipalitiesController {
   }
 }
 
+export class GroupingRegionDto {
+  @ApiProperty({ example: 'WM05' }) @Matches(/^[A-Z]{2}\d{2,3}$/, { message: 'code must be two capitals and 2-3 digits, e.g. WM05' })
+  code!: string;
+
+  @ApiProperty({ example: 'Woningmarktregio Amsterdam' }) @IsString() @MinLength(1, { message: 'name is required' })
+  name!: string;
+
+  @ApiProperty({ example: ['GM0363', 'GM0384'] }) @IsArray() @ArrayMinSize(1) @Matches(/^GM\d{4}$/, { each: true, message: 'municipalities must be GM codes' })
+  municipalities!: string[];
+}
+
+export class RegionGroupingDto {
+  @ApiProperty({ type: [GroupingRegionDto] }) @IsArray() @ValidateNested({ each: true }) @Type(() => GroupingRegionDto)
+  regions!: GroupingRegionDto[];
+}
+
 @ApiTags('regions')
 @Controller('regions')
 export class RegionsController {
-  constructor(@Inject(MunicipalitiesService) private readonly municipalities: MunicipalitiesService) {}
+  constructor(
+    @Inject(MunicipalitiesService) private readonly municipalities: MunicipalitiesService,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+  ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Regions (default grouping: the 40 COROP regions) with member counts and onboarding' })
-  list() {
-    return this.municipalities.regions();
+  @ApiOperation({ summary: 'Regions of a grouping (default: the configured one, the 40 COROP regions) with member counts and onboarding' })
+  list(@Query('grouping') grouping?: string) {
+    return this.municipalities.regions(grouping || undefined);
+  }
+
+  @Put('groupings/:grouping')
+  @ApiBearerAuth()
+  @UseGuards(AdminTokenGuard)
+  @ApiOperation({ summary: 'Load or replace a regional grouping as data (e.g. woningmarktregio): every municipality in exactly one region' })
+  async loadGrouping(@Param('grouping') grouping: string, @Body() dto: RegionGroupingDto) {
+    const rows = dto.regions.flatMap((r) => r.municipalities.map((municipalityCode) => ({ municipalityCode, regionCode: r.code, regionName: r.name })));
+    try {
+      return { grouping, ...(await loadRegionGrouping(this.dataSource, grouping, rows)) };
+    } catch (err) {
+      if (err instanceof RegionGroupingError) throw new RegieError('invalid-grouping', 'invalid-input', `Ongeldige regio-indeling, veld ${err.field}: ${err.message}`, err.field);
+      throw err;
+    }
   }
 
   @Get(':code')
   @ApiOperation({ summary: 'One region with its member municipalities' })
   get(@Param('code') code: string) {
-    if (!/^CR\d{2}$/.test(code)) throw new RegieError('invalid-input', 'invalid-input', `Ongeldige invoer in veld code: ${code} is geen regiocode zoals CR23`, 'code');
+    if (!/^[A-Z]{2}\d{2,3}$/.test(code)) throw new RegieError('invalid-input', 'invalid-input', `Ongeldige invoer in veld code: ${code} is geen regiocode zoals CR23`, 'code');
     return this.municipalities.region(code);
   }
 }

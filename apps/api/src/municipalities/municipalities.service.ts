@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { REGIE_CONFIG } from '../../../../libs/config/config.module';
+import type { RegieConfig } from '../../../../libs/config/config';
 import { DataSource } from 'typeorm';
 import { RegieError } from '../errors/regie-error';
 
@@ -11,7 +13,10 @@ export interface MunicipalityFilter {
 /** Reads from the Postgres read model only; it never asks Temporal. */
 @Injectable()
 export class MunicipalitiesService {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(REGIE_CONFIG) private readonly config: RegieConfig,
+  ) {}
 
   async list(filter: MunicipalityFilter) {
     const params: unknown[] = [];
@@ -32,11 +37,13 @@ export class MunicipalitiesService {
     return toMunicipality(row);
   }
 
-  async regions() {
+  /** Regions of one grouping (default: the configured one that runs steps 1 and 2). */
+  async regions(grouping = this.config.regionGrouping) {
     const rows = await this.dataSource.query(
       `SELECT r.code, r.name, r.grouping, count(rm.municipality_code)::int AS members, o.workflow_id, o.workflow_started_at
        FROM region r LEFT JOIN region_member rm ON rm.region_code = r.code LEFT JOIN region_onboarding o ON o.region_code = r.code
-       GROUP BY r.code, r.name, r.grouping, o.workflow_id, o.workflow_started_at ORDER BY r.code`,
+       WHERE r.grouping = $1 GROUP BY r.code, r.name, r.grouping, o.workflow_id, o.workflow_started_at ORDER BY r.code`,
+      [grouping],
     );
     return rows.map(toRegion);
   }
@@ -57,12 +64,12 @@ export class MunicipalitiesService {
   }
 
   private selectMunicipality(): string {
-    return `SELECT m.code, m.name, m.province_code, p.name AS province_name, r.code AS region_code, r.name AS region_name,
+    return `SELECT m.code, m.name, m.province_code, p.name AS province_name, r.code AS region_code, r.name AS region_name, r.grouping AS region_grouping,
               o.workflow_id, o.rulebook_id, o.workflow_started_at
             FROM municipality m
             JOIN province p ON p.code = m.province_code
             LEFT JOIN region_member rm ON rm.municipality_code = m.code
-              AND rm.region_code IN (SELECT code FROM region WHERE grouping = 'corop')
+              AND rm.region_code IN (SELECT code FROM region WHERE grouping = '${this.config.regionGrouping}')
             LEFT JOIN region r ON r.code = rm.region_code
             LEFT JOIN onboarding o ON o.municipality_code = m.code`;
   }
@@ -73,7 +80,7 @@ function toMunicipality(row: any) {
     code: row.code,
     name: row.name,
     province: { code: row.province_code, name: row.province_name },
-    region: row.region_code ? { code: row.region_code, name: row.region_name, grouping: 'corop' } : null,
+    region: row.region_code ? { code: row.region_code, name: row.region_name, grouping: row.region_grouping } : null,
     onboarding: row.workflow_started_at
       ? { workflowId: row.workflow_id, rulebookId: row.rulebook_id, startedAt: row.workflow_started_at }
       : null,

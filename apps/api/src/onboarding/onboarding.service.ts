@@ -157,14 +157,16 @@ export class OnboardingService {
         ? await this.dataSource.query(
             `SELECT m.code, m.name, p.code AS province_code, p.name AS province_name, r.code AS region_code, r.name AS region_name
              FROM municipality m JOIN province p ON p.code = m.province_code
-             LEFT JOIN region_member rm ON rm.municipality_code = m.code AND rm.region_code IN (SELECT code FROM region WHERE grouping = 'corop')
+             LEFT JOIN region_member rm ON rm.municipality_code = m.code
+               AND rm.region_code IN (SELECT code FROM region WHERE grouping = '${this.config.regionGrouping}')
              LEFT JOIN region r ON r.code = rm.region_code ${filter} ORDER BY m.code`,
             codes ? [codes] : [],
           )
         : await this.dataSource.query(
             `SELECT r.code, r.name, min(p.code) AS province_code, min(p.name) AS province_name, r.code AS region_code, r.name AS region_name
              FROM region r JOIN region_member rm ON rm.region_code = r.code JOIN municipality m ON m.code = rm.municipality_code
-             JOIN province p ON p.code = m.province_code ${filter} GROUP BY r.code, r.name ORDER BY r.code`,
+             JOIN province p ON p.code = m.province_code
+             WHERE r.grouping = '${this.config.regionGrouping}' ${filter.replace('WHERE', 'AND')} GROUP BY r.code, r.name ORDER BY r.code`,
             codes ? [codes] : [],
           );
     return rows.map((r: Record<string, string | null>) => ({

@@ -6,7 +6,7 @@ import { OwnerKind, StepsService } from './steps.service';
 
 const owners: Record<string, { kind: OwnerKind; pattern: RegExp; example: string }> = {
   municipalities: { kind: 'municipality', pattern: /^GM\d{4}$/, example: 'GM0363' },
-  regions: { kind: 'region', pattern: /^CR\d{2}$/, example: 'CR23' },
+  regions: { kind: 'region', pattern: /^[A-Z]{2}\d{2,3}$/, example: 'CR23' },
 };
 
 function owner(collection: string, code: string): { kind: OwnerKind; code: string } {

@@ -83,7 +83,7 @@ export class StepListQuery {
   @ApiPropertyOptional({ example: 'PV27' }) @IsOptional() @Matches(/^PV\d{2}$/, { message: 'province must be a province code such as PV27' })
   province?: string;
 
-  @ApiPropertyOptional({ example: 'CR23' }) @IsOptional() @Matches(/^CR\d{2}$/, { message: 'region must be a region code such as CR23' })
+  @ApiPropertyOptional({ example: 'CR23' }) @IsOptional() @Matches(/^[A-Z]{2}\d{2,3}$/, { message: 'region must be a region code such as CR23' })
   region?: string;
 
   @ApiPropertyOptional({ example: 'true' }) @IsOptional() @IsBooleanString({ message: 'overdue must be true or false' })
