@@ -17,7 +17,7 @@ function amsterdamTime(epochMs: number): string {
 }
 
 async function main(): Promise<void> {
-  const base = await api('GET', '/rulebooks/wvrv-2025-07-01');
+  const base = await api('GET', `/rulebooks/${process.env.DEFAULT_RULEBOOK_ID ?? 'wvrv-2025-07-01.2'}`);
   // The first full minute at least 15 s ahead (the rulebook's time has minute precision): the reminder fires then.
   const fireAt = Math.ceil((Date.now() + 15_000) / 60_000) * 60_000;
   const reminderDay: IsoDate = utcToAmsterdamDate(fireAt);

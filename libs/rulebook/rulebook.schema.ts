@@ -62,8 +62,11 @@ const checklistItemSchema = z.object({ key, nl: z.string().min(1), en: z.string(
 
 export const stepSchema = z.object({
   key,
-  /** The statutory step this belongs to (1-6 in the domain brief); step 6 has two yearly deadlines. */
-  number: z.number().int().min(1).max(6),
+  /**
+   * The statutory step this belongs to (1-6 in the domain brief); step 6 has two yearly deadlines.
+   * Optional: versions published before this field existed must still read (stored versions never change).
+   */
+  number: z.number().int().min(1).max(6).optional(),
   nameNl: z.string().min(1),
   nameEn: z.string().min(1),
   legalBasis: legalBasisSchema,

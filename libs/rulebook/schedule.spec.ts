@@ -3,7 +3,13 @@ import { readRulebookDir } from './rulebook-files';
 import { parseRulebook, Rulebook, RulebookValidationError } from './rulebook.schema';
 import { planFirings, rulebookDueDate } from './schedule';
 
-const [shipped] = readRulebookDir(path.join(__dirname, 'versions'));
+/** Content hashes of the released versions, as stored by every installation that loaded them. */
+const RELEASED: Record<string, string> = {
+  'wvrv-2025-07-01': '69af22b6fcaa4c292221d52a3ebbbd2d1c60a09295abc38df43b846429c2cbb2',
+  'wvrv-2025-07-01.2': '84f818ee21df5d748c72545438f700dc66b9c5fea3ad0a9dd8c68d60609bbe14',
+};
+const versions = readRulebookDir(path.join(__dirname, 'versions'));
+const shipped = versions.find((v) => v.rulebook.id === 'wvrv-2025-07-01.2')!;
 const programme = (rb: Rulebook) => rb.steps.find((s) => s.key === 'volkshuisvestingsprogramma')!;
 const effective = (date: string): Rulebook => ({ ...shipped.rulebook, effectiveDate: date });
 
@@ -76,7 +82,15 @@ describe('yearly and target dates', () => {
 describe('rulebook validation', () => {
   it('accepts the shipped versions and hashes them stably', () => {
     expect(shipped.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(readRulebookDir(path.join(__dirname, 'versions'))[0].hash).toBe(shipped.hash);
+    expect(readRulebookDir(path.join(__dirname, 'versions')).find((v) => v.rulebook.id === shipped.rulebook.id)!.hash).toBe(shipped.hash);
+  });
+
+  it('never changes a shipped version: running workflows and stored copies follow it by id and hash', () => {
+    // A new reading of the law is a new file with a new id, never an edit of a released one.
+    expect(Object.fromEntries(versions.map((v) => [v.rulebook.id, v.hash]))).toEqual({
+      'wvrv-2025-07-01': RELEASED['wvrv-2025-07-01'],
+      'wvrv-2025-07-01.2': RELEASED['wvrv-2025-07-01.2'],
+    });
   });
 
   it('names the bad field', () => {

@@ -60,7 +60,7 @@ test('all municipalities and regions in one call, with their current state, and 
   const first = await api.request('POST', '/onboardings/all', body);
   expect(first).toMatchObject({
     status: 201,
-    body: { rulebookId: 'wvrv-2025-07-01', municipalities: { total: 342, created: 342 }, regions: { total: 40, created: 40 }, alreadyOnboarded: 0, failed: [] },
+    body: { rulebookId: 'wvrv-2025-07-01.2', municipalities: { total: 342, created: 342 }, regions: { total: 40, created: 40 }, alreadyOnboarded: 0, failed: [] },
   });
   const again = await api.request('POST', '/onboardings/all', body);
   expect(again.body).toMatchObject({ municipalities: { created: 0 }, regions: { created: 0 }, alreadyOnboarded: 382, failed: [] });

@@ -130,7 +130,7 @@ describe('onboarding', () => {
   it('starts one workflow with a business-key ID, however often it is posted', async () => {
     const first = await api.request('POST', '/onboardings', amsterdam);
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ created: true, workflowId: 'programme-GM0363', rulebookId: 'wvrv-2025-07-01' });
+    expect(first.body).toMatchObject({ created: true, workflowId: 'programme-GM0363', rulebookId: 'wvrv-2025-07-01.2' });
     const again = await Promise.all([1, 2, 3].map(() => api.request('POST', '/onboardings', amsterdam)));
     for (const response of again) {
       expect(response.status).toBe(200);
@@ -181,7 +181,7 @@ describe('reads', () => {
 
 describe('rulebooks', () => {
   it('publishes an immutable version: same content is a no-op, other content under the id is refused', async () => {
-    const base = (await api.request('GET', '/rulebooks/wvrv-2025-07-01')).body;
+    const base = (await api.request('GET', '/rulebooks/wvrv-2025-07-01.2')).body;
     delete base.hash;
     const version = { ...base, id: 'wvrv-2026-07-01', effectiveDate: '2026-07-01' };
     const stored = await api.request('POST', '/rulebooks', version);
@@ -191,7 +191,7 @@ describe('rulebooks', () => {
   });
 
   it('names the bad field of an invalid version', async () => {
-    const base = (await api.request('GET', '/rulebooks/wvrv-2025-07-01')).body;
+    const base = (await api.request('GET', '/rulebooks/wvrv-2025-07-01.2')).body;
     delete base.hash;
     const response = await api.request('POST', '/rulebooks', { ...base, id: 'broken', reminderSchedule: { ...base.reminderSchedule, time: '9 uur' } });
     expect(response).toMatchObject({ status: 400, body: { field: 'reminderSchedule.time' } });

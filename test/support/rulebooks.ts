@@ -5,7 +5,7 @@ import { parseRulebook, Rulebook, RulebookStep } from '../../libs/rulebook/ruleb
 import { testRulebookDir } from './paths';
 
 export function defaultRulebook(): Rulebook {
-  return parseRulebook(JSON.parse(readFileSync(path.join(testRulebookDir, 'wvrv-2025-07-01.json'), 'utf8')), 'default');
+  return parseRulebook(JSON.parse(readFileSync(path.join(testRulebookDir, 'wvrv-2025-07-01.2.json'), 'utf8')), 'default');
 }
 
 /**

@@ -52,7 +52,7 @@ export class CreateOnboardingDto {
   @IsEmail({}, { message: 'programmeManagerEmail must be an email address' })
   programmeManagerEmail?: string;
 
-  @ApiPropertyOptional({ example: 'wvrv-2025-07-01', description: 'Rulebook version; default DEFAULT_RULEBOOK_ID' })
+  @ApiPropertyOptional({ example: 'wvrv-2025-07-01.2', description: 'Rulebook version; default DEFAULT_RULEBOOK_ID' })
   @IsOptional()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'rulebookId must be a rulebook version id' })
   rulebookId?: string;
@@ -81,7 +81,7 @@ export class BulkRegionDto {
 
 /** Onboards every municipality and region at once; per code, optional contacts and current step states. */
 export class BulkOnboardingDto {
-  @ApiPropertyOptional({ example: 'wvrv-2025-07-01' })
+  @ApiPropertyOptional({ example: 'wvrv-2025-07-01.2' })
   @IsOptional()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'rulebookId must be a rulebook version id' })
   rulebookId?: string;
