@@ -1,4 +1,5 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import { createHash } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import { DataSource, EntityManager } from 'typeorm';
@@ -6,16 +7,19 @@ import type { NotificationOutcome, NotificationRequest, StepEventWrite } from '.
 import { findRulebook } from '../libs/db/rulebook-store';
 import { renderNotificationMail } from '../libs/mail/notification-template';
 import type { Role } from '../libs/rulebook/rulebook.schema';
+import { createRolloutActivities } from './rollout.activities';
 
 export interface ActivityDeps {
   dataSource: DataSource;
   mail: Transporter;
   mailFrom: string;
   publicBaseUrl: string;
+  /** Sends the rulebook rollout's updates to the owners' workflows; optional for workers and tests that run no rollout. */
+  temporal?: Client;
 }
 
 /** Activities get their dependencies from this factory (the worker builds them from its Nest context). */
-export function createActivities({ dataSource, mail, mailFrom, publicBaseUrl }: ActivityDeps) {
+export function createActivities({ dataSource, mail, mailFrom, publicBaseUrl, temporal }: ActivityDeps) {
   return {
     /**
      * Writes one state change of a step: its history row and the step's read-model row. Idempotent and
@@ -113,6 +117,8 @@ export function createActivities({ dataSource, mail, mailFrom, publicBaseUrl }: 
         return { outcome: 'sent', recipients: row.recipients, messageId };
       });
     },
+
+    ...createRolloutActivities({ dataSource, temporal }),
   };
 }
 

@@ -9,7 +9,9 @@ import { MunicipalitiesController, RegionsController } from './municipalities/mu
 import { MunicipalitiesService } from './municipalities/municipalities.service';
 import { OnboardingController } from './onboarding/onboarding.controller';
 import { OnboardingService } from './onboarding/onboarding.service';
+import { RulebookRolloutService } from './rulebooks/rulebook-rollout.service';
 import { RulebooksController } from './rulebooks/rulebooks.controller';
+import { RulebooksService } from './rulebooks/rulebooks.service';
 import { StepsController } from './steps/steps.controller';
 import { StepsService } from './steps/steps.service';
 import { TemporalClientModule } from './temporal/temporal-client.module';
@@ -21,7 +23,7 @@ export class AppModule {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, TemporalClientModule],
       controllers: [HealthController, MunicipalitiesController, RegionsController, OnboardingController, RulebooksController, StepsController],
-      providers: [ReferenceDataService, MunicipalitiesService, OnboardingService, StepsService, AdminTokenGuard],
+      providers: [ReferenceDataService, MunicipalitiesService, OnboardingService, StepsService, AdminTokenGuard, RulebooksService, RulebookRolloutService],
     };
   }
 }

@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Transporter } from 'nodemailer';
 import { DataSource } from 'typeorm';
@@ -37,7 +38,14 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
       namespace: temporal.namespace,
       taskQueue: temporal.taskQueue,
       workflowsPath: require.resolve('../../../workflows'),
-      activities: createActivities({ dataSource: this.dataSource, mail: this.mail, mailFrom: smtp.from, publicBaseUrl: http.publicBaseUrl }),
+      activities: createActivities({
+        dataSource: this.dataSource,
+        mail: this.mail,
+        mailFrom: smtp.from,
+        publicBaseUrl: http.publicBaseUrl,
+        // The rollout's activities send updates to other workflows; a client shares the worker's connection (closed below).
+        temporal: new Client({ connection: this.connection, namespace: temporal.namespace }),
+      }),
     });
     this.running = this.worker.run();
     this.running.catch((err) => {

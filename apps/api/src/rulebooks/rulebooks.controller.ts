@@ -1,33 +1,28 @@
-import { Body, Controller, Get, HttpStatus, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { DataSource } from 'typeorm';
-import { findRulebook, RulebookConflictError, storeRulebook } from '../../../../libs/db/rulebook-store';
-import { hashRulebook } from '../../../../libs/rulebook/rulebook-files';
-import { parseRulebook, RulebookValidationError } from '../../../../libs/rulebook/rulebook.schema';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
-import { RegieError } from '../errors/regie-error';
+import { RulebookRolloutService } from './rulebook-rollout.service';
+import { RulebooksService } from './rulebooks.service';
 
 @ApiTags('rulebooks')
 @Controller('rulebooks')
 export class RulebooksController {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(RulebooksService) private readonly rulebooks: RulebooksService,
+    @Inject(RulebookRolloutService) private readonly rollouts: RulebookRolloutService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Stored rulebook versions' })
-  async list() {
-    const rows = await this.dataSource.query(
-      `SELECT id, content->>'title' AS title, content->>'effectiveDate' AS "effectiveDate", content_hash AS hash, source, published_at AS "publishedAt"
-       FROM rulebook_version ORDER BY published_at, id`,
-    );
-    return rows;
+  list() {
+    return this.rulebooks.list();
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One rulebook version with its content hash' })
   async get(@Param('id') id: string) {
-    const found = await findRulebook(this.dataSource, id);
-    if (!found) throw new RegieError('rulebook-not-found', 'not-found', `Regelboek ${id} bestaat niet / Unknown rulebook version`, 'id');
+    const found = await this.rulebooks.require(id);
     return { ...found.rulebook, hash: found.hash };
   }
 
@@ -37,21 +32,33 @@ export class RulebooksController {
   @ApiBody({ description: 'A rulebook version (see libs/rulebook/versions for the shape)' })
   @ApiOperation({ summary: 'Publish an immutable rulebook version; 201 stored, 200 same content already stored, 409 other content under that id' })
   async publish(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
-    let hashed;
-    try {
-      hashed = hashRulebook(parseRulebook(body, 'request body'));
-    } catch (err) {
-      if (!(err instanceof RulebookValidationError)) throw err;
-      const [first] = err.issues;
-      throw new RegieError('invalid-rulebook', 'invalid-input', `Ongeldig regelboek, veld ${first.field}: ${first.message}`, first.field);
-    }
-    try {
-      const result = await storeRulebook(this.dataSource, hashed, 'operator');
-      res.status(result === 'stored' ? HttpStatus.CREATED : HttpStatus.OK);
-      return { id: hashed.rulebook.id, hash: hashed.hash, result };
-    } catch (err) {
-      if (err instanceof RulebookConflictError) throw new RegieError('rulebook-conflict', 'conflict', err.message, 'id');
-      throw err;
-    }
+    const result = await this.rulebooks.publish(body);
+    res.status(result.result === 'stored' ? HttpStatus.CREATED : HttpStatus.OK);
+    return result;
+  }
+
+  @Get(':id/preview')
+  @ApiBearerAuth()
+  @UseGuards(AdminTokenGuard)
+  @ApiOperation({ summary: 'Dry run from the read model: which step dates move, from what to what, who becomes overdue, which steps disappear' })
+  preview(@Param('id') id: string) {
+    return this.rollouts.preview(id);
+  }
+
+  @Post(':id/apply')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiBearerAuth()
+  @UseGuards(AdminTokenGuard)
+  @ApiOperation({ summary: 'Apply the version to every running programme and region workflow (rulebook-rollout-<id>); 202, progress at /rollout' })
+  apply(@Param('id') id: string) {
+    return this.rollouts.apply(id);
+  }
+
+  @Get(':id/rollout')
+  @ApiBearerAuth()
+  @UseGuards(AdminTokenGuard)
+  @ApiOperation({ summary: 'Progress of the rollout: total, applied, failed, status, and each failed target' })
+  rollout(@Param('id') id: string) {
+    return this.rollouts.progress(id);
   }
 }

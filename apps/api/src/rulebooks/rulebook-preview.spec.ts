@@ -1,0 +1,95 @@
+import * as path from 'node:path';
+import type { DateDerivation } from '../../../../libs/calendar';
+import type { StepInstance } from '../../../../libs/contracts';
+import { hashRulebook, readRulebookDir } from '../../../../libs/rulebook/rulebook-files';
+import { previewRulebookChange, ReadModelStep } from './rulebook-preview';
+
+const current = readRulebookDir(path.join(__dirname, '..', '..', '..', '..', 'libs', 'rulebook', 'versions')).find((r) => r.rulebook.id === 'wvrv-2025-07-01.2')!;
+// In force a year later: the programme and the ordinance move from Thursday 1 July 2027 to Monday 3 July 2028.
+const later = hashRulebook({ ...current.rulebook, id: 'later', effectiveDate: '2026-07-01' });
+const municipalOnly = hashRulebook({ ...later.rulebook, id: 'municipal-only', steps: later.rulebook.steps.filter((s) => s.scope === 'municipality') });
+
+const due = (date: string) => ({ date }) as DateDerivation;
+const step = (key: string, over: Partial<StepInstance> = {}): StepInstance => ({
+  key,
+  stepKey: key.split(':')[0],
+  cycleYear: key.includes(':') ? Number(key.split(':')[1]) : null,
+  status: 'open',
+  dateKind: 'statutory',
+  due: due('2027-07-01'),
+  dueSource: 'rulebook',
+  checklist: {},
+  evidence: [],
+  extensions: [],
+  waiver: null,
+  warnings: [],
+  overdue: false,
+  late: false,
+  overdueSince: null,
+  sequence: 0,
+  ...over,
+});
+let seq = 0;
+const row = (code: string, s: StepInstance, hash = current.hash): ReadModelStep => ({
+  owner: { kind: code.startsWith('GM') ? 'municipality' : 'region', code, name: `naam ${code}` },
+  workflowId: `${code.startsWith('GM') ? 'programme' : 'region'}-${code}`,
+  seq: ++seq,
+  rulebookId: 'wvrv-2025-07-01.2',
+  rulebookHash: hash,
+  step: s,
+});
+
+describe('previewRulebookChange', () => {
+  const rows = [
+    row('GM0363', step('volkshuisvestingsprogramma')),
+    row('GM0363', step('huisvestingsverordening', { due: due('2027-10-01'), dueSource: 'extension' })),
+    row('GM0363', step('wmo-beleidsplan', { dateKind: 'target', due: null, dueSource: null })),
+    row('GM0363', step('prestatieafspraken:2026', { due: due('2026-12-15') })),
+    row('GM0599', step('volkshuisvestingsprogramma', { status: 'done' })),
+    row('GM0599', step('huisvestingsverordening', { overdue: true })),
+    row('CR23', step('overlegstructuur', { dateKind: 'target', due: due('2026-09-01'), dueSource: 'target' })),
+  ];
+
+  it('moves only open steps dated by the rulebook, and says who becomes overdue or no longer is', () => {
+    const preview = previewRulebookChange(rows, later, '2027-08-01');
+    expect(preview.moved.map((m) => [m.owner.code, m.step, m.from, m.to, m.becomesOverdue, m.noLongerOverdue])).toEqual([
+      ['GM0363', 'volkshuisvestingsprogramma', '2027-07-01', '2028-07-03', false, false],
+      ['GM0599', 'huisvestingsverordening', '2027-07-01', '2028-07-03', false, true],
+    ]);
+    expect(preview.totals).toEqual({
+      owners: 3,
+      ownersMoving: 2,
+      steps: 7,
+      moved: 2,
+      becomesOverdue: 0,
+      noLongerOverdue: 1,
+      kept: { sameDate: 1, extension: 1, targetDate: 2, closed: 1 },
+      removed: 0,
+      alreadyApplied: 0,
+      refused: 0,
+    });
+  });
+
+  it('marks a new date before today as becoming overdue', () => {
+    const earlier = hashRulebook({ ...current.rulebook, id: 'earlier', effectiveDate: '2024-07-01' });
+    const preview = previewRulebookChange(rows, earlier, '2026-11-25');
+    expect(preview.moved.find((m) => m.owner.code === 'GM0363')).toMatchObject({ from: '2027-07-01', to: '2026-07-01', becomesOverdue: true });
+    // Overdue already: it stays overdue, it does not "become" so.
+    expect(preview.moved.find((m) => m.owner.code === 'GM0599')).toMatchObject({ to: '2026-07-01', becomesOverdue: false, noLongerOverdue: false });
+  });
+
+  it('skips owners already on the version, and lists owners refused and steps removed', () => {
+    const onNew = [row('GM0014', step('volkshuisvestingsprogramma'), municipalOnly.hash)];
+    const preview = previewRulebookChange([...rows, ...onNew], municipalOnly, '2027-08-01');
+    expect(preview.totals).toMatchObject({ owners: 4, alreadyApplied: 1, refused: 1, moved: 2 });
+    expect(preview.refused).toEqual([{ owner: { kind: 'region', code: 'CR23', name: 'naam CR23' }, workflowId: 'region-CR23', reason: expect.stringContaining('geen regionale stappen') }]);
+
+    const withoutOrdinance = hashRulebook({ ...later.rulebook, id: 'no-ordinance', steps: later.rulebook.steps.filter((s) => s.key !== 'huisvestingsverordening') });
+    const removed = previewRulebookChange(rows, withoutOrdinance, '2027-08-01');
+    expect(removed.removed.map((r) => [r.owner.code, r.step])).toEqual([
+      ['GM0363', 'huisvestingsverordening'],
+      ['GM0599', 'huisvestingsverordening'],
+    ]);
+    expect(removed.totals).toMatchObject({ moved: 1, removed: 2 });
+  });
+});
