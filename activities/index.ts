@@ -26,30 +26,13 @@ export function createActivities({ dataSource, mail, mailFrom, publicBaseUrl, te
      * ordered: a repeated `seq` inserts nothing, and a row already at a higher `seq` is never overwritten.
      */
     async recordStepEvent(write: StepEventWrite): Promise<void> {
-      const { step } = write;
+      await dataSource.transaction((tx) => writeStepEvent(tx, write));
+    },
+
+    /** Several state changes in one transaction (a workflow's new steps, skipped moments, a rulebook change). */
+    async recordStepEvents(writes: StepEventWrite[]): Promise<void> {
       await dataSource.transaction(async (tx) => {
-        await tx.query(
-          `INSERT INTO step_event (workflow_id, seq, owner_kind, owner_code, step, event, detail, occurred_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (workflow_id, seq) DO NOTHING`,
-          [write.workflowId, write.seq, write.owner.kind, write.owner.code, step.key, write.event, JSON.stringify(write.detail), write.occurredAt],
-        );
-        await tx.query(
-          `INSERT INTO step_state (owner_code, step, owner_kind, step_key, cycle_year, workflow_id, status, overdue, late, overdue_since,
-             date_kind, due_date, derivation, detail, rulebook_id, rulebook_hash, last_event, last_event_at, seq)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-           ON CONFLICT (owner_code, step) DO UPDATE SET
-             workflow_id = EXCLUDED.workflow_id, status = EXCLUDED.status, overdue = EXCLUDED.overdue, late = EXCLUDED.late,
-             overdue_since = EXCLUDED.overdue_since, date_kind = EXCLUDED.date_kind, due_date = EXCLUDED.due_date,
-             derivation = EXCLUDED.derivation, detail = EXCLUDED.detail, rulebook_id = EXCLUDED.rulebook_id,
-             rulebook_hash = EXCLUDED.rulebook_hash, last_event = EXCLUDED.last_event, last_event_at = EXCLUDED.last_event_at,
-             seq = EXCLUDED.seq
-           WHERE step_state.seq < EXCLUDED.seq`,
-          [
-            write.owner.code, step.key, write.owner.kind, step.stepKey, step.cycleYear, write.workflowId, step.status, step.overdue,
-            step.late, step.overdueSince, step.dateKind, step.due?.date ?? null, step.due ? JSON.stringify(step.due) : null,
-            JSON.stringify(step), write.rulebookId, write.rulebookHash, write.event, write.occurredAt, write.seq,
-          ],
-        );
+        for (const write of writes) await writeStepEvent(tx, write);
       });
     },
 
@@ -120,6 +103,32 @@ export function createActivities({ dataSource, mail, mailFrom, publicBaseUrl, te
 
     ...createRolloutActivities({ dataSource, temporal }),
   };
+}
+
+async function writeStepEvent(tx: EntityManager, write: StepEventWrite): Promise<void> {
+  const { step } = write;
+  await tx.query(
+    `INSERT INTO step_event (workflow_id, seq, owner_kind, owner_code, step, event, detail, occurred_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (workflow_id, seq) DO NOTHING`,
+    [write.workflowId, write.seq, write.owner.kind, write.owner.code, step.key, write.event, JSON.stringify(write.detail), write.occurredAt],
+  );
+  await tx.query(
+    `INSERT INTO step_state (owner_code, step, owner_kind, step_key, cycle_year, workflow_id, status, overdue, late, overdue_since,
+       date_kind, due_date, derivation, detail, rulebook_id, rulebook_hash, last_event, last_event_at, seq)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+     ON CONFLICT (owner_code, step) DO UPDATE SET
+       workflow_id = EXCLUDED.workflow_id, status = EXCLUDED.status, overdue = EXCLUDED.overdue, late = EXCLUDED.late,
+       overdue_since = EXCLUDED.overdue_since, date_kind = EXCLUDED.date_kind, due_date = EXCLUDED.due_date,
+       derivation = EXCLUDED.derivation, detail = EXCLUDED.detail, rulebook_id = EXCLUDED.rulebook_id,
+       rulebook_hash = EXCLUDED.rulebook_hash, last_event = EXCLUDED.last_event, last_event_at = EXCLUDED.last_event_at,
+       seq = EXCLUDED.seq
+     WHERE step_state.seq < EXCLUDED.seq`,
+    [
+      write.owner.code, step.key, write.owner.kind, step.stepKey, step.cycleYear, write.workflowId, step.status, step.overdue,
+      step.late, step.overdueSince, step.dateKind, step.due?.date ?? null, step.due ? JSON.stringify(step.due) : null,
+      JSON.stringify(step), write.rulebookId, write.rulebookHash, write.event, write.occurredAt, write.seq,
+    ],
+  );
 }
 
 interface OwnerContacts {

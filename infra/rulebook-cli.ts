@@ -64,7 +64,7 @@ export function formatPreview(p: any): string[] {
       `${t.moved} verschuiven / move, ${t.becomesOverdue} worden te laat / become overdue, ${t.noLongerOverdue} niet meer te laat / no longer overdue`,
     `Houden hun datum / keep their date: ${t.kept.extension} verlenging / extension, ${t.kept.targetDate} streefdatum / target date, ` +
       `${t.kept.closed} afgerond of vervallen / closed, ${t.kept.sameDate} zelfde datum / same date; ` +
-      `${t.removed} verdwenen / removed, ${t.alreadyApplied} eigenaren al op deze versie / already applied, ${t.refused} geweigerd / refused`,
+      `${t.removed} verdwenen / removed, ${t.alreadyApplied} eigenaren al op deze versie / already applied`,
     '',
   ];
   if (p.moved.length) {
@@ -86,10 +86,6 @@ export function formatPreview(p: any): string[] {
   if (p.removed.length) {
     lines.push('', 'Stappen die in deze versie niet meer voorkomen (houden hun datum, krijgen een waarschuwing) / removed steps:');
     lines.push(...table(['Soort', 'Code', 'Naam', 'Stap', 'Status'], p.removed.map((r: any) => [ownerKind(r.owner.kind), r.owner.code, r.owner.name, r.step, r.status])));
-  }
-  if (p.refused.length) {
-    lines.push('', 'Workflows die deze versie weigeren / refused:');
-    lines.push(...table(['Workflow', 'Reden / reason'], p.refused.map((r: any) => [r.workflowId, r.reason])));
   }
   return lines;
 }

@@ -13,6 +13,7 @@ import { DataSource } from 'typeorm';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { runCli } from '../../infra/rulebook-cli';
 import { notificationBusinessKey, RULEBOOK_ROLLOUT_WORKFLOW_TYPE, rolloutWorkflowId } from '../../libs/contracts';
+import { recordHistory } from '../support/histories';
 import { parseRulebook } from '../../libs/rulebook/rulebook.schema';
 import { TestApi } from '../support/api';
 import { TEST_ADMIN_TOKEN, testConfig } from '../support/config';
@@ -124,14 +125,14 @@ test('a version whose date is past: the preview names who moves and who becomes 
     kept: { sameDate: 0, extension: 1, targetDate: 0, closed: 1 },
     removed: 0,
     alreadyApplied: 0,
-    refused: 0,
   });
-  expect(preview.body).toMatchObject({ removed: [], refused: [] });
+  expect(preview.body).toMatchObject({ removed: [] });
 
   const applied = await api.request('POST', `/rulebooks/${past.rulebook.id}/apply`);
   expect(applied).toMatchObject({ status: 202, body: { workflowId: 'rulebook-rollout-rollout-v2-past', progress: '/rulebooks/rollout-v2-past/rollout' } });
   const progress = await rolloutDone(past.rulebook.id);
   expect(progress).toMatchObject({ status: 'completed', total: 6, applied: 6, failed: 0, pending: 0, changedSteps: 4, failures: [] });
+  await recordHistory('rulebook-rollout', env.client.workflow.getHandle(rolloutWorkflowId(past.rulebook.id)));
   // Almere's workflow closed with its step done: nothing left to re-date, so applied with a note.
   expect(progress.notes).toEqual([{ workflowId: 'programme-GM0034', note: expect.stringContaining('workflow afgesloten (COMPLETED)') }]);
 
@@ -145,6 +146,7 @@ test('a version whose date is past: the preview names who moves and who becomes 
     return Object.keys(moving).every((c) => now[c].overdue) ? now : undefined;
   });
   expect(Object.keys(moving).map((c) => overdue[c].overdue)).toEqual([true, true, true, true]);
+  await recordHistory('rulebook-applied-by-rollout', env.client.workflow.getHandle(`programme-${Object.keys(moving)[0]}`));
 
   // Exactly one change notice per moved step, and nothing else.
   await eventually('change notices', async () => (smtp.mails.length >= mailsBefore + 4 ? true : undefined));

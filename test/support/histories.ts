@@ -3,6 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 export const historiesDir = path.join(__dirname, '..', 'replay', 'histories');
+/**
+ * Each recording goes to a set of its own: sets already committed stay, because workflows started on
+ * that code may still run. Start a new set when the workflow code changed (behind patched()).
+ */
+const RECORDING_SET = 'v2';
 
 /**
  * With RECORD_HISTORIES=1 (`npm run record:histories`), saves a workflow's history from a real run so
@@ -11,8 +16,9 @@ export const historiesDir = path.join(__dirname, '..', 'replay', 'histories');
  */
 export async function recordHistory(name: string, handle: WorkflowHandle): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
-  mkdirSync(historiesDir, { recursive: true });
+  const dir = path.join(historiesDir, RECORDING_SET);
+  mkdirSync(dir, { recursive: true });
   const history = await handle.fetchHistory();
   // protobufjs's own JSON form (enum names, 64-bit numbers as strings); the replay test reads it back with historyFromJSON.
-  writeFileSync(path.join(historiesDir, `${name}.json`), JSON.stringify({ workflowId: handle.workflowId, history }, null, 1));
+  writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ workflowId: handle.workflowId, history }, null, 1));
 }

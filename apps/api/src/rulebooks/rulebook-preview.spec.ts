@@ -51,7 +51,7 @@ describe('previewRulebookChange', () => {
   ];
 
   it('moves only open steps dated by the rulebook, and says who becomes overdue or no longer is', () => {
-    const preview = previewRulebookChange(rows, later, '2027-08-01');
+    const preview = previewRulebookChange(rows, later, Date.parse('2027-08-01T12:00:00Z'));
     expect(preview.moved.map((m) => [m.owner.code, m.step, m.from, m.to, m.becomesOverdue, m.noLongerOverdue])).toEqual([
       ['GM0363', 'volkshuisvestingsprogramma', '2027-07-01', '2028-07-03', false, false],
       ['GM0599', 'huisvestingsverordening', '2027-07-01', '2028-07-03', false, true],
@@ -66,26 +66,33 @@ describe('previewRulebookChange', () => {
       kept: { sameDate: 1, extension: 1, targetDate: 2, closed: 1 },
       removed: 0,
       alreadyApplied: 0,
-      refused: 0,
     });
   });
 
   it('marks a new date before today as becoming overdue', () => {
     const earlier = hashRulebook({ ...current.rulebook, id: 'earlier', effectiveDate: '2024-07-01' });
-    const preview = previewRulebookChange(rows, earlier, '2026-11-25');
+    const preview = previewRulebookChange(rows, earlier, Date.parse('2026-11-25T12:00:00Z'));
     expect(preview.moved.find((m) => m.owner.code === 'GM0363')).toMatchObject({ from: '2027-07-01', to: '2026-07-01', becomesOverdue: true });
     // Overdue already: it stays overdue, it does not "become" so.
     expect(preview.moved.find((m) => m.owner.code === 'GM0599')).toMatchObject({ to: '2026-07-01', becomesOverdue: false, noLongerOverdue: false });
   });
 
-  it('skips owners already on the version, and lists owners refused and steps removed', () => {
+  it('is exact about the moment a step becomes overdue: the first working day after the date, 09:00', () => {
+    const earlier = hashRulebook({ ...current.rulebook, id: 'earlier', effectiveDate: '2024-07-01' });
+    // Due Wednesday 1 July 2026: overdue from Thursday 2 July 09:00 Amsterdam (07:00 UTC), not before.
+    const at = (iso: string) => previewRulebookChange(rows, earlier, Date.parse(iso)).moved.find((m) => m.owner.code === 'GM0363' && m.step === 'volkshuisvestingsprogramma')!;
+    expect(at('2026-07-02T06:59:00Z').becomesOverdue).toBe(false);
+    expect(at('2026-07-02T07:00:00Z').becomesOverdue).toBe(true);
+  });
+
+  it('skips owners already on the version, and lists the steps a version no longer has (also a region\'s)', () => {
     const onNew = [row('GM0014', step('volkshuisvestingsprogramma'), municipalOnly.hash)];
-    const preview = previewRulebookChange([...rows, ...onNew], municipalOnly, '2027-08-01');
-    expect(preview.totals).toMatchObject({ owners: 4, alreadyApplied: 1, refused: 1, moved: 2 });
-    expect(preview.refused).toEqual([{ owner: { kind: 'region', code: 'CR23', name: 'naam CR23' }, workflowId: 'region-CR23', reason: expect.stringContaining('geen regionale stappen') }]);
+    const preview = previewRulebookChange([...rows, ...onNew], municipalOnly, Date.parse('2027-08-01T12:00:00Z'));
+    expect(preview.totals).toMatchObject({ owners: 4, alreadyApplied: 1, moved: 2, removed: 1 });
+    expect(preview.removed).toEqual([{ owner: { kind: 'region', code: 'CR23', name: 'naam CR23' }, step: 'overlegstructuur', stepKey: 'overlegstructuur', status: 'open' }]);
 
     const withoutOrdinance = hashRulebook({ ...later.rulebook, id: 'no-ordinance', steps: later.rulebook.steps.filter((s) => s.key !== 'huisvestingsverordening') });
-    const removed = previewRulebookChange(rows, withoutOrdinance, '2027-08-01');
+    const removed = previewRulebookChange(rows, withoutOrdinance, Date.parse('2027-08-01T12:00:00Z'));
     expect(removed.removed.map((r) => [r.owner.code, r.step])).toEqual([
       ['GM0363', 'huisvestingsverordening'],
       ['GM0599', 'huisvestingsverordening'],

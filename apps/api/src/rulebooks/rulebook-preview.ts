@@ -1,7 +1,7 @@
-import type { IsoDate } from '../../../../libs/calendar';
+import { IsoDate, utcToAmsterdamDate } from '../../../../libs/calendar';
 import type { OwnerRef, StepInstance } from '../../../../libs/contracts';
 import type { HashedRulebook } from '../../../../libs/rulebook/rulebook-files';
-import { rulebookDueDate } from '../../../../libs/rulebook/schedule';
+import { planFirings, rulebookDueDate } from '../../../../libs/rulebook/schedule';
 
 /** One row of the `step_state` read model, with the owner's name. */
 export interface ReadModelStep {
@@ -27,9 +27,9 @@ export interface MovedStep {
   cycleYear: number | null;
   from: IsoDate | null;
   to: IsoDate;
-  /** Not overdue now, and the new date lies before today. */
+  /** Not overdue now, and the new date's deadline moment (09:00 on the first working day after it) has passed. */
   becomesOverdue: boolean;
-  /** Overdue now, and the new date is today or later: the workflow lifts the overdue state. */
+  /** Overdue now, and the new date's deadline moment is still ahead: the workflow lifts the overdue state. */
   noLongerOverdue: boolean;
   currentRulebookId: string;
 }
@@ -49,13 +49,10 @@ export interface RulebookPreview {
     removed: number;
     /** Owners already on this version (same hash): their workflow answers "already applied". */
     alreadyApplied: number;
-    /** Owners whose workflow refuses the version (it has no steps of their kind). */
-    refused: number;
   };
   moved: MovedStep[];
   /** Steps whose rulebook step no longer exists in the new version: they keep their date and get a warning. */
   removed: { owner: OwnerSummary; step: string; stepKey: string; status: StepInstance['status'] }[];
-  refused: { owner: OwnerSummary; workflowId: string; reason: string }[];
 }
 
 const closed = (step: StepInstance) => step.status === 'done' || step.status === 'waived';
@@ -63,10 +60,12 @@ const closed = (step: StepInstance) => step.status === 'done' || step.status ===
 /**
  * What applying a rulebook version would change, from the read model alone. Mirrors the programme
  * workflow's `applyRulebook` handler (workflows/programme.workflow.ts): an owner already on this hash
- * changes nothing; an owner kind without steps in the version is refused; only open steps whose date
- * comes from the rulebook move; extensions and target dates keep theirs.
+ * changes nothing; only open steps whose date comes from the rulebook move; extensions and target dates
+ * keep theirs; steps the version no longer has keep their date with a warning. Overdue follows the
+ * workflow's own moment for it (the deadline-passed timer), not the calendar date alone.
  */
-export function previewRulebookChange(rows: ReadModelStep[], { rulebook, hash }: HashedRulebook, today: IsoDate): RulebookPreview {
+export function previewRulebookChange(rows: ReadModelStep[], { rulebook, hash }: HashedRulebook, now: number): RulebookPreview {
+  const today = utcToAmsterdamDate(now);
   const byOwner = new Map<string, ReadModelStep[]>();
   for (const row of rows) {
     const key = `${row.owner.kind}:${row.owner.code}`;
@@ -85,13 +84,11 @@ export function previewRulebookChange(rows: ReadModelStep[], { rulebook, hash }:
       kept: { sameDate: 0, extension: 0, targetDate: 0, closed: 0 },
       removed: 0,
       alreadyApplied: 0,
-      refused: 0,
     },
     moved: [],
     removed: [],
-    refused: [],
   };
-  const { totals, moved, removed, refused } = preview;
+  const { totals, moved, removed } = preview;
 
   for (const ownerRows of byOwner.values()) {
     const { owner, workflowId } = ownerRows[0];
@@ -99,10 +96,6 @@ export function previewRulebookChange(rows: ReadModelStep[], { rulebook, hash }:
     const latest = ownerRows.reduce((a, b) => (b.seq > a.seq ? b : a));
     if (latest.rulebookHash === hash) {
       totals.alreadyApplied += 1;
-      continue;
-    }
-    if (!rulebook.steps.some((d) => d.scope === owner.kind)) {
-      refused.push({ owner, workflowId, reason: `regelboek ${rulebook.id} heeft geen ${owner.kind === 'region' ? 'regionale' : 'gemeentelijke'} stappen / no ${owner.kind} steps` });
       continue;
     }
     let moving = false;
@@ -114,8 +107,9 @@ export function previewRulebookChange(rows: ReadModelStep[], { rulebook, hash }:
       }
       const due = step.dueSource === 'rulebook' ? rulebookDueDate(rulebook, definition, step.cycleYear ?? undefined) : null;
       if (due && !closed(step) && due.date !== step.due?.date) {
-        const becomesOverdue = !step.overdue && due.date < today;
-        const noLongerOverdue = step.overdue && due.date >= today;
+        const passed = planFirings(rulebook, definition, due.date).find((f) => f.kind === 'deadline')!.at <= now;
+        const becomesOverdue = !step.overdue && passed;
+        const noLongerOverdue = step.overdue && !passed;
         moved.push({
           owner,
           step: step.key,
@@ -141,9 +135,7 @@ export function previewRulebookChange(rows: ReadModelStep[], { rulebook, hash }:
     a.owner.kind.localeCompare(b.owner.kind) || a.owner.code.localeCompare(b.owner.code) || a.step.localeCompare(b.step);
   moved.sort(order);
   removed.sort(order);
-  refused.sort((a, b) => a.owner.kind.localeCompare(b.owner.kind) || a.owner.code.localeCompare(b.owner.code));
   totals.moved = moved.length;
   totals.removed = removed.length;
-  totals.refused = refused.length;
   return preview;
 }

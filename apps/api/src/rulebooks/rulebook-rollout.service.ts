@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { DataSource } from 'typeorm';
-import { utcToAmsterdamDate } from '../../../../libs/calendar';
 import { REGIE_CONFIG } from '../../../../libs/config/config.module';
 import type { RegieConfig } from '../../../../libs/config/config';
 import { RULEBOOK_ROLLOUT_WORKFLOW_TYPE, rolloutWorkflowId } from '../../../../libs/contracts';
@@ -63,7 +62,7 @@ export class RulebookRolloutService {
       step: row.detail,
     }));
     // "Today" as the workflows see it: the Amsterdam date of the API's clock (this is no workflow code).
-    return previewRulebookChange(steps, stored, utcToAmsterdamDate(Date.now()));
+    return previewRulebookChange(steps, stored, Date.now());
   }
 
   /**
