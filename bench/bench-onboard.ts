@@ -16,19 +16,13 @@ import { DataSource } from 'typeorm';
 import { createApiApp } from '../apps/api/src/create-app';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { startEmbeddedPostgres } from '../infra/postgres';
+import { freePort } from '../infra/supervisor';
 import { loadConfig } from '../libs/config/config';
 
 const root = path.resolve(__dirname, '..', '..');
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const temporalCli = path.join(root, '.tools', 'venv', 'bin', 'temporal');
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 

@@ -18,6 +18,7 @@ import { DataSource } from 'typeorm';
 import { createApiApp } from '../apps/api/src/create-app';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { startEmbeddedPostgres } from '../infra/postgres';
+import { freePort } from '../infra/supervisor';
 import { loadConfig } from '../libs/config/config';
 import { applyRulebook, ApplyRulebookResult } from '../libs/contracts';
 import { findRulebook } from '../libs/db/rulebook-store';
@@ -30,13 +31,6 @@ const TOKEN = 'bench-admin-token-0123456789';
 /** As many updates in flight as a rollout batch has (the default of workflows/rollout.workflow.ts). */
 const CONCURRENCY = 10;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

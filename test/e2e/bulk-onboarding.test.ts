@@ -2,36 +2,19 @@
  * One API call onboards all 342 municipalities and the 40 COROP regions, idempotently, with current step
  * states; the read model then answers the overview lists with SQL. Real API, Temporal, worker, Postgres, SMTP.
  */
-import { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DataSource } from 'typeorm';
-import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { TestApi } from '../support/api';
-import { testConfig } from '../support/config';
-import { createTestDatabase, TestDatabase } from '../support/database';
-import { SmtpCatcher } from '../support/smtp';
-import { createTimeSkippingEnv } from '../support/temporal';
+import { startTestSystem, TestSystem } from '../support/system';
 
-let env: TestWorkflowEnvironment;
-let db: TestDatabase;
-let smtp: SmtpCatcher;
-let api: TestApi;
-let worker: INestApplicationContext;
+let sys: TestSystem;
+let smtp: TestSystem['smtp'];
+let api: TestSystem['api'];
 
 beforeAll(async () => {
-  [env, db, smtp] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), SmtpCatcher.start()]);
-  const vars = { DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, SMTP_URL: smtp.url };
-  api = await TestApi.start(testConfig('bulk', vars));
-  worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(testConfig('bulk', vars)), { logger: false });
-  await worker.init();
+  sys = await startTestSystem('bulk');
+  ({ smtp, api } = sys);
 });
 
-afterAll(async () => {
-  await worker?.close();
-  await api?.close();
-  await Promise.all([env?.teardown(), smtp?.close(), db?.drop()]);
-});
+afterAll(() => sys?.stop());
 
 async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 120_000): Promise<T> {
   const end = Date.now() + timeoutMs;

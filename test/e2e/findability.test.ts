@@ -2,35 +2,18 @@
  * A person finds any programme or region workflow in the Temporal UI by its business key and search
  * attributes. The time-skipping server cannot list workflows, so this runs on the real dev server.
  */
-import { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { TestApi } from '../support/api';
-import { testConfig } from '../support/config';
-import { createTestDatabase, TestDatabase } from '../support/database';
-import { SmtpCatcher } from '../support/smtp';
-import { createDevServerEnv } from '../support/temporal';
+import { startTestSystem, TestSystem } from '../support/system';
 
-let env: TestWorkflowEnvironment;
-let db: TestDatabase;
-let smtp: SmtpCatcher;
-let api: TestApi;
-let worker: INestApplicationContext;
+let sys: TestSystem;
+let env: TestSystem['env'];
+let api: TestSystem['api'];
 
 beforeAll(async () => {
-  [env, db, smtp] = await Promise.all([createDevServerEnv(), createTestDatabase(), SmtpCatcher.start()]);
-  const vars = { DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, SMTP_URL: smtp.url };
-  worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(testConfig('find', vars)), { logger: false });
-  await worker.init();
-  api = await TestApi.start(testConfig('find', vars));
+  sys = await startTestSystem('find', { devServer: true });
+  ({ env, api } = sys);
 });
 
-afterAll(async () => {
-  await worker?.close();
-  await api?.close();
-  await Promise.all([env?.teardown(), smtp?.close(), db?.drop()]);
-});
+afterAll(() => sys?.stop());
 
 async function list(query: string): Promise<string[]> {
   const ids: string[] = [];

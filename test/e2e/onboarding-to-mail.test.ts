@@ -2,44 +2,27 @@
  * End to end through every real part: HTTP API -> Temporal (time-skipping server) -> the worker process's
  * Nest context and activities -> Postgres read model and SMTP. Nothing is mocked.
  */
-import { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DataSource } from 'typeorm';
-import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { TestApi } from '../support/api';
-import { testConfig } from '../support/config';
-import { createTestDatabase, TestDatabase } from '../support/database';
 import { testRulebook } from '../support/rulebooks';
-import { SmtpCatcher } from '../support/smtp';
-import { createTimeSkippingEnv } from '../support/temporal';
+import { startTestSystem, TestSystem } from '../support/system';
+import { advanceTo as advance } from '../support/temporal';
 
-let env: TestWorkflowEnvironment;
-let db: TestDatabase;
-let smtp: SmtpCatcher;
-let api: TestApi;
-let worker: INestApplicationContext;
+let sys: TestSystem;
+let env: TestSystem['env'];
+let smtp: TestSystem['smtp'];
+let api: TestSystem['api'];
+let worker: TestSystem['worker'];
 
 beforeAll(async () => {
-  [env, db, smtp] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), SmtpCatcher.start()]);
-  const vars = { DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, SMTP_URL: smtp.url, PUBLIC_BASE_URL: 'https://regie.example' };
-  api = await TestApi.start(testConfig('e2e', vars));
-  worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(testConfig('e2e', vars)), { logger: false });
-  await worker.init();
+  sys = await startTestSystem('e2e', { vars: { PUBLIC_BASE_URL: 'https://regie.example' } });
+  ({ env, smtp, api, worker } = sys);
 });
 
-afterAll(async () => {
-  await worker?.close();
-  await api?.close();
-  await Promise.all([env?.teardown(), smtp?.close(), db?.drop()]);
-});
+afterAll(() => sys?.stop());
 
 const onboarding = { municipalityCode: 'GM0363', programmeManagerEmail: 'programma@amsterdam.example', rulebookId: 'e2e-2026-07-01' };
 
-/** Skips the server's clock to an instant while the worker keeps running. */
-async function advanceTo(iso: string): Promise<void> {
-  await env.sleep(Date.parse(iso) - (await env.currentTimeMs()));
-}
+const advanceTo = (iso: string) => advance(env, iso);
 
 test('an onboarding posted through the API becomes a Dutch reminder at the SMTP server, and a GET shows the step', async () => {
   // Publish a version of the law in force on 1 July 2026 with one reminder a week before the term.

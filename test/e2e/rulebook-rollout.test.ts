@@ -3,48 +3,34 @@
  * every running workflow through the rollout workflow, and watch the read model and the SMTP server.
  * Real API, Temporal (time-skipping server, its clock left alone), worker Nest context, Postgres, SMTP.
  */
-import { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
-import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { runCli } from '../../infra/rulebook-cli';
 import { notificationBusinessKey, RULEBOOK_ROLLOUT_WORKFLOW_TYPE, rolloutWorkflowId } from '../../libs/contracts';
 import { recordHistory } from '../support/histories';
 import { parseRulebook } from '../../libs/rulebook/rulebook.schema';
-import { TestApi } from '../support/api';
-import { TEST_ADMIN_TOKEN, testConfig } from '../support/config';
-import { createTestDatabase, TestDatabase } from '../support/database';
+import { TEST_ADMIN_TOKEN } from '../support/config';
 import { testRulebook } from '../support/rulebooks';
-import { SmtpCatcher } from '../support/smtp';
-import { createTimeSkippingEnv } from '../support/temporal';
+import { startTestSystem, TestSystem } from '../support/system';
 
-let env: TestWorkflowEnvironment;
-let db: TestDatabase;
-let smtp: SmtpCatcher;
-let api: TestApi;
-let worker: INestApplicationContext;
+let sys: TestSystem;
+let env: TestSystem['env'];
+let smtp: TestSystem['smtp'];
+let api: TestSystem['api'];
+let worker: TestSystem['worker'];
 let dataSource: DataSource;
 
 const TASK_QUEUE = 'regie-test-e2e-rollout';
 
 beforeAll(async () => {
-  [env, db, smtp] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), SmtpCatcher.start()]);
-  const vars = { DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, SMTP_URL: smtp.url, PUBLIC_BASE_URL: 'https://regie.example', TEMPORAL_TASK_QUEUE: TASK_QUEUE };
-  api = await TestApi.start(testConfig('e2e', vars));
-  worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(testConfig('e2e', vars)), { logger: false });
-  await worker.init();
+  sys = await startTestSystem('e2e', { vars: { PUBLIC_BASE_URL: 'https://regie.example', TEMPORAL_TASK_QUEUE: TASK_QUEUE } });
+  ({ env, smtp, api, worker } = sys);
   dataSource = worker.get(DataSource);
 });
 
-afterAll(async () => {
-  await worker?.close();
-  await api?.close();
-  await Promise.all([env?.teardown(), smtp?.close(), db?.drop()]);
-});
+afterAll(() => sys?.stop());
 
 /** Polls until `check` returns a value (not undefined), or fails with the last thing it saw. */
 async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms = 30_000): Promise<T> {

@@ -4,26 +4,16 @@
  * clones its own database from that template, so files never see each other's rows.
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../../infra/postgres';
+import { freePort } from '../../infra/supervisor';
 import { createDataSource } from '../../libs/db/data-source';
 import { migrate } from '../../libs/db/migrate';
 import { loadReferenceData } from '../../libs/db/reference-data';
 import { storeRulebook } from '../../libs/db/rulebook-store';
 import { readRulebookDir } from '../../libs/rulebook/rulebook-files';
 import { testReferenceDataDir, testRulebookDir, TEMPLATE_DATABASE } from './paths';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 export default async function globalSetup(): Promise<void> {
   let adminUrl = process.env.TEST_DATABASE_URL;

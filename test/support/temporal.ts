@@ -18,3 +18,8 @@ export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
   if (!existsSync(cli)) throw new Error(`${cli} not found: run bash infra/install-tools.sh (npm test does)`);
   return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', ui: false } });
 }
+
+/** Skips a time-skipping server's clock to an instant; workers keep running meanwhile. */
+export async function advanceTo(env: TestWorkflowEnvironment, iso: string): Promise<void> {
+  await env.sleep(Date.parse(iso) - (await env.currentTimeMs()));
+}

@@ -2,67 +2,24 @@
  * The yearly prestatieafspraken cycle over three years (with continue-as-new) and a region's target-date
  * steps, on the time-skipping server with real activities, Postgres and SMTP.
  */
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import type { Transporter } from 'nodemailer';
-import { DataSource } from 'typeorm';
-import { createActivities } from '../../activities';
 import { completeStep, programmeStateQuery, programmeWorkflowId, regionWorkflowId, setTargetDate, updateProgress } from '../../libs/contracts';
-import { createDataSource } from '../../libs/db/data-source';
 import { storeRulebook } from '../../libs/db/rulebook-store';
-import { createMailTransport } from '../../libs/mail/mailer';
-import { registerSearchAttributes } from '../../libs/temporal/search-attributes';
 import { programmeWorkflow, regionWorkflow } from '../../workflows';
-import { createTestDatabase, TestDatabase } from '../support/database';
+import { workflowHarness } from '../support/workflow-harness';
 import { recordHistory } from '../support/histories';
 import { rulebookWithSteps } from '../support/rulebooks';
-import { SmtpCatcher } from '../support/smtp';
-import { createTimeSkippingEnv } from '../support/temporal';
 
-let env: TestWorkflowEnvironment;
-let db: TestDatabase;
-let dataSource: DataSource;
-let smtp: SmtpCatcher;
-let mail: Transporter;
-
-beforeAll(async () => {
-  [db, smtp] = await Promise.all([createTestDatabase(), SmtpCatcher.start()]);
-  dataSource = createDataSource(db.url, 'cycles-test');
-  await dataSource.initialize();
-  mail = createMailTransport(smtp.url, 2);
-});
-afterAll(async () => {
-  mail?.close();
-  await dataSource?.destroy();
-  await Promise.all([smtp?.close(), db?.drop()]);
-});
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-  await registerSearchAttributes(env.connection, 'default');
-});
-afterEach(async () => {
-  await env?.teardown();
-});
-
-async function withWorker<T>(taskQueue: string, fn: () => Promise<T>): Promise<T> {
-  const activities = createActivities({ dataSource, mail, mailFrom: 'Regie <regie@test.example>', publicBaseUrl: 'https://regie.example' });
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: require.resolve('../../workflows'), activities });
-  return worker.runUntil(fn);
-}
-
-async function advanceTo(iso: string): Promise<void> {
-  await env.sleep(Date.parse(iso) - (await env.currentTimeMs()));
-}
+const h = workflowHarness('cycles-test');
 
 test('the yearly prestatieafspraken cycle repeats over three years, continues as new, and fires each moment once', async () => {
   // This test starts on the server's clock, which is the real date: it plans from today, as onboarding does.
-  const today = new Date(await env.currentTimeMs());
+  const today = new Date(await h.env.currentTimeMs());
   expect(today.toISOString() < '2026-12-08').toBe(true); // the expectations below start in the 2026 cycle
   const rulebook = rulebookWithSteps('test-cycles', ['prestatieafspraken-bod', 'prestatieafspraken']);
-  await storeRulebook(dataSource, rulebook, 'operator');
-  await dataSource.query(`INSERT INTO onboarding (municipality_code, workflow_id, rulebook_id, programme_manager_email) VALUES ('GM0363', 'programme-GM0363', $1, 'pm@gm0363.example')`, [rulebook.rulebook.id]);
-  await withWorker('cycles', async () => {
-    const handle = await env.client.workflow.start(programmeWorkflow, {
+  await storeRulebook(h.dataSource, rulebook, 'operator');
+  await h.dataSource.query(`INSERT INTO onboarding (municipality_code, workflow_id, rulebook_id, programme_manager_email) VALUES ('GM0363', 'programme-GM0363', $1, 'pm@gm0363.example')`, [rulebook.rulebook.id]);
+  await h.withWorker('cycles', async () => {
+    const handle = await h.env.client.workflow.start(programmeWorkflow, {
       workflowId: programmeWorkflowId('GM0363'),
       taskQueue: 'cycles',
       args: [{
@@ -73,13 +30,13 @@ test('the yearly prestatieafspraken cycle repeats over three years, continues as
         continueAsNewAfterEvents: 120,
       }],
     });
-    await advanceTo('2026-12-10T12:00:00Z');
+    await h.advanceTo('2026-12-10T12:00:00Z');
     // The 2026 agreements are concluded with the care and welfare providers involved.
     await handle.executeUpdate(updateProgress, { args: [{ step: 'prestatieafspraken:2026', checklist: { 'zorg-welzijn-betrokken': true, ondertekend: true }, by: 'PM' }] });
     await handle.executeUpdate(completeStep, { args: [{ step: 'prestatieafspraken:2026', evidence: { kind: 'document', reference: 'Prestatieafspraken 2027' }, by: 'PM' }] });
-    await advanceTo('2029-12-31T12:00:00Z');
+    await h.advanceTo('2029-12-31T12:00:00Z');
 
-    const sent = await dataSource.query(
+    const sent = await h.dataSource.query(
       `SELECT step, event, detail->>'firing' AS firing, detail->>'day' AS day FROM step_event
        WHERE workflow_id = 'programme-GM0363' AND (event LIKE 'reminder-%' OR event LIKE 'escalation-%' OR event IN ('overdue')) ORDER BY seq`,
     );
@@ -118,7 +75,7 @@ test('the yearly prestatieafspraken cycle repeats over three years, continues as
       ['prestatieafspraken:2029', 'escalation-sent', 'escalation-1', '2029-12-18'],
     ]);
     // Each moment reached the SMTP server once, across runs.
-    const keys = smtp.mails.map((m) => String(m.parsed.headers.get('x-regie-business-key')));
+    const keys = h.smtp.mails.map((m) => String(m.parsed.headers.get('x-regie-business-key')));
     expect(keys).toHaveLength(22);
     expect(new Set(keys).size).toBe(22);
 
@@ -126,16 +83,16 @@ test('the yearly prestatieafspraken cycle repeats over three years, continues as
     const description = await handle.describe();
     expect(description.runId).not.toBe(handle.firstExecutionRunId);
     // The first run's history ends in continue-as-new; the latest run carries on with the cycles.
-    await recordHistory('continue-as-new', env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId));
+    await recordHistory('continue-as-new', h.env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId));
     await recordHistory('yearly-cycles-continued', handle);
     const state = await handle.query(programmeStateQuery);
     expect(state.steps.map((s) => s.key).sort()).toEqual(
       expect.arrayContaining(['prestatieafspraken-bod:2030', 'prestatieafspraken:2030', 'prestatieafspraken:2029', 'prestatieafspraken-bod:2029']),
     );
-    const [agreements2026] = await dataSource.query(`SELECT status, detail FROM step_state WHERE owner_code = 'GM0363' AND step = 'prestatieafspraken:2026'`);
+    const [agreements2026] = await h.dataSource.query(`SELECT status, detail FROM step_state WHERE owner_code = 'GM0363' AND step = 'prestatieafspraken:2026'`);
     expect(agreements2026.status).toBe('done');
     expect(agreements2026.detail.checklist).toMatchObject({ 'zorg-welzijn-betrokken': true, ondertekend: true });
-    const cycles = await dataSource.query(`SELECT step, cycle_year FROM step_state WHERE owner_code = 'GM0363' ORDER BY cycle_year, step`);
+    const cycles = await h.dataSource.query(`SELECT step, cycle_year FROM step_state WHERE owner_code = 'GM0363' ORDER BY cycle_year, step`);
     expect(cycles.map((c: { step: string }) => c.step)).toEqual([
       'prestatieafspraken:2026', 'prestatieafspraken-bod:2027', 'prestatieafspraken:2027', 'prestatieafspraken-bod:2028', 'prestatieafspraken:2028',
       'prestatieafspraken-bod:2029', 'prestatieafspraken:2029', 'prestatieafspraken-bod:2030', 'prestatieafspraken:2030',
@@ -145,10 +102,10 @@ test('the yearly prestatieafspraken cycle repeats over three years, continues as
 
 test("a region's target-date steps remind the coordinator as planned dates, and become late, not overdue", async () => {
   const rulebook = rulebookWithSteps('test-region', ['overlegstructuur', 'woonzorganalyse']);
-  await storeRulebook(dataSource, rulebook, 'operator');
-  await dataSource.query(`INSERT INTO region_onboarding (region_code, workflow_id, rulebook_id, coordinator_email) VALUES ('CR23', 'region-CR23', $1, 'regio@groot-amsterdam.example')`, [rulebook.rulebook.id]);
-  await withWorker('region', async () => {
-    const handle = await env.client.workflow.start(regionWorkflow, {
+  await storeRulebook(h.dataSource, rulebook, 'operator');
+  await h.dataSource.query(`INSERT INTO region_onboarding (region_code, workflow_id, rulebook_id, coordinator_email) VALUES ('CR23', 'region-CR23', $1, 'regio@groot-amsterdam.example')`, [rulebook.rulebook.id]);
+  await h.withWorker('region', async () => {
+    const handle = await h.env.client.workflow.start(regionWorkflow, {
       workflowId: regionWorkflowId('CR23'),
       taskQueue: 'region',
       args: [{
@@ -160,7 +117,7 @@ test("a region's target-date steps remind the coordinator as planned dates, and 
     });
     const set = await handle.executeUpdate(setTargetDate, { args: [{ step: 'woonzorganalyse', date: '2027-03-01', by: 'Regio Groot-Amsterdam' }] });
     expect(set).toMatchObject({ dateKind: 'target', due: { date: '2027-03-01', text: 'maandag 1 maart 2027 (streefdatum, vastgesteld door Regio Groot-Amsterdam); gepland, geen wettelijke termijn.' } });
-    await advanceTo('2027-04-01T00:00:00Z');
+    await h.advanceTo('2027-04-01T00:00:00Z');
     await recordHistory('region-target-date', handle);
     const state = await handle.query(programmeStateQuery);
     expect(state.steps.find((s) => s.key === 'woonzorganalyse')).toMatchObject({ overdue: false, late: true, overdueSince: '2027-03-02' });
@@ -169,14 +126,14 @@ test("a region's target-date steps remind the coordinator as planned dates, and 
       ['woonzorganalyse', 'reminder-7d', '2027-02-22', 'sent'],
       ['woonzorganalyse', 'deadline-passed', '2027-03-02', 'recorded'],
     ]);
-    const mails = smtp.mails.filter((m) => String(m.parsed.headers.get('x-regie-business-key')).startsWith('region-CR23:'));
+    const mails = h.smtp.mails.filter((m) => String(m.parsed.headers.get('x-regie-business-key')).startsWith('region-CR23:'));
     expect(mails.map((m) => [m.envelopeTo.join(), m.parsed.subject])).toEqual([
       ['regio@groot-amsterdam.example', 'Herinnering: Woonzorganalyse (behoefteanalyse wonen en zorg) Groot-Amsterdam – gepland maandag 1 maart 2027'],
       ['regio@groot-amsterdam.example', 'Herinnering: Woonzorganalyse (behoefteanalyse wonen en zorg) Groot-Amsterdam – gepland maandag 1 maart 2027'],
     ]);
     expect(mails[0].parsed.text).toContain('Over 30 dagen verloopt de geplande datum (streefdatum) voor het woonzorganalyse (behoefteanalyse wonen en zorg) van regio Groot-Amsterdam (CR23).');
     expect(mails[0].parsed.text).not.toContain('wettelijke termijn:');
-    const rows = await dataSource.query(`SELECT step, status, late, overdue FROM step_state WHERE owner_kind = 'region' AND owner_code = 'CR23' ORDER BY step`);
+    const rows = await h.dataSource.query(`SELECT step, status, late, overdue FROM step_state WHERE owner_kind = 'region' AND owner_code = 'CR23' ORDER BY step`);
     expect(rows).toEqual([
       { step: 'overlegstructuur', status: 'done', late: false, overdue: false },
       { step: 'woonzorganalyse', status: 'open', late: true, overdue: false },

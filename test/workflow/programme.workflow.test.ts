@@ -4,12 +4,8 @@
  */
 import { Context } from '@temporalio/activity';
 import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import type { Transporter } from 'nodemailer';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import * as path from 'node:path';
-import { DataSource } from 'typeorm';
-import { createActivities } from '../../activities';
 import {
   applyRulebook,
   completeStep,
@@ -22,88 +18,43 @@ import {
   updateProgress,
   waiveStep,
 } from '../../libs/contracts';
-import { createDataSource } from '../../libs/db/data-source';
 import { storeRulebook } from '../../libs/db/rulebook-store';
-import { createMailTransport } from '../../libs/mail/mailer';
 import { HashedRulebook } from '../../libs/rulebook/rulebook-files';
-import { registerSearchAttributes } from '../../libs/temporal/search-attributes';
 import { programmeWorkflow } from '../../workflows';
-import { createTestDatabase, TestDatabase } from '../support/database';
+import { workflowHarness } from '../support/workflow-harness';
 import { recordHistory } from '../support/histories';
 import { testRulebook } from '../support/rulebooks';
-import { SmtpCatcher } from '../support/smtp';
-import { createTimeSkippingEnv } from '../support/temporal';
 
 const workflowsPath = require.resolve('../../workflows');
 const names: Record<string, string> = { GM0363: 'Amsterdam', GM0014: 'Groningen', GM0034: 'Almere', GM0037: 'Stadskanaal', GM0047: 'Veendam', GM0050: 'Zeewolde', GM0059: 'Achtkarspelen', GM0060: 'Ameland' };
 const owner = (code: string): OwnerRef => ({ kind: 'municipality', code, name: names[code], provinceCode: 'PV27', provinceName: 'Noord-Holland', regionCode: 'CR23', regionName: 'Groot-Amsterdam' });
 const evidence = { kind: 'council-decision' as const, reference: 'Raadsbesluit 2028/17', date: '2028-03-30' };
 
-let env: TestWorkflowEnvironment;
-let db: TestDatabase;
-let dataSource: DataSource;
-let smtp: SmtpCatcher;
-let mail: Transporter;
-
-beforeAll(async () => {
-  [db, smtp] = await Promise.all([createTestDatabase(), SmtpCatcher.start()]);
-  dataSource = createDataSource(db.url, 'workflow-test');
-  await dataSource.initialize();
-  mail = createMailTransport(smtp.url, 2);
-});
-
-afterAll(async () => {
-  mail?.close();
-  await dataSource?.destroy();
-  await Promise.all([smtp?.close(), db?.drop()]);
-});
-
-// Each test gets its own server: a time-skipping clock only moves forward, and one test's years must
-// not put the next test's moments in the past.
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-  await registerSearchAttributes(env.connection, 'default');
-});
-afterEach(async () => {
-  await env?.teardown();
-});
-
-const activities = () => createActivities({ dataSource, mail, mailFrom: 'Regie <regie@test.example>', publicBaseUrl: 'https://regie.example' });
-
-async function withWorker<T>(taskQueue: string, fn: () => Promise<T>, acts = activities()): Promise<T> {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities: acts });
-  return worker.runUntil(fn);
-}
+const h = workflowHarness('workflow-test');
 
 async function start(code: string, rulebook: HashedRulebook, opts: { initialSteps?: Record<string, InitialStepState>; continueAsNewAfterEvents?: number } = {}) {
-  await storeRulebook(dataSource, rulebook, 'operator');
-  await dataSource.query(
+  await storeRulebook(h.dataSource, rulebook, 'operator');
+  await h.dataSource.query(
     `INSERT INTO onboarding (municipality_code, workflow_id, rulebook_id, programme_manager_email) VALUES ($1, $2, $3, $4)`,
     [code, programmeWorkflowId(code), rulebook.rulebook.id, `pm@${code.toLowerCase()}.example`],
   );
-  return env.client.workflow.start(programmeWorkflow, {
+  return h.env.client.workflow.start(programmeWorkflow, {
     workflowId: programmeWorkflowId(code),
     taskQueue: queue(),
     args: [{ owner: owner(code), rulebook: rulebook.rulebook, rulebookHash: rulebook.hash, ...opts }],
   });
 }
 
-/** Skips the server's clock to an instant (the worker keeps running meanwhile). */
-async function advanceTo(iso: string): Promise<void> {
-  const now = await env.currentTimeMs();
-  await env.sleep(Date.parse(iso) - now);
-}
-
 const firings = async (handle: WorkflowHandle) =>
   (await handle.query(programmeStateQuery)).firings.map((f) => [f.step, f.key, f.day, f.roles.join('+'), f.outcome]);
 const queue = () => expect.getState().currentTestName!.replace(/\W+/g, '-').slice(0, 60);
-const mailsFor = (code: string) => smtp.mails.filter((m) => m.parsed.headers.get('x-regie-business-key')?.toString().startsWith(`programme-${code}:`));
+const mailsFor = (code: string) => h.smtp.mails.filter((m) => m.parsed.headers.get('x-regie-business-key')?.toString().startsWith(`programme-${code}:`));
 
 test('a two-year timeline fires every reminder and rung once, on the right working day at 09:00 Amsterdam time', async () => {
   // The law in force on 1 July 2026: due Saturday 1 July 2028, moved to Monday 3 July 2028.
-  await withWorker(queue(), async () => {
+  await h.withWorker(queue(), async () => {
     const handle = await start('GM0363', testRulebook('test-2026-07-01', { effectiveDate: '2026-07-01' }));
-    await advanceTo('2028-12-01T00:00:00Z');
+    await h.advanceTo('2028-12-01T00:00:00Z');
     const state = await handle.query(programmeStateQuery);
     expect(state.steps).toEqual([
       expect.objectContaining({ key: 'volkshuisvestingsprogramma', status: 'open', overdue: true, overdueSince: '2028-07-04', due: expect.objectContaining({ date: '2028-07-03', nominal: '2028-07-01' }) }),
@@ -125,7 +76,7 @@ test('a two-year timeline fires every reminder and rung once, on the right worki
     const mails = mailsFor('GM0363');
     expect(mails).toHaveLength(5);
     expect(new Set(mails.map((m) => m.parsed.headers.get('x-regie-business-key'))).size).toBe(5);
-    const first = smtp.withBusinessKey(notificationBusinessKey('programme-GM0363', 'volkshuisvestingsprogramma', '2028-07-03', 'reminder-180d'));
+    const first = h.smtp.withBusinessKey(notificationBusinessKey('programme-GM0363', 'volkshuisvestingsprogramma', '2028-07-03', 'reminder-180d'));
     expect(first).toHaveLength(1);
     expect(first[0].envelopeTo).toEqual(['pm@gm0363.example']);
     expect(first[0].parsed.subject).toBe('Herinnering: Volkshuisvestingsprogramma Amsterdam – uiterlijk maandag 3 juli 2028');
@@ -133,15 +84,15 @@ test('a two-year timeline fires every reminder and rung once, on the right worki
     expect(first[0].parsed.text).toContain(
       'zaterdag 1 juli 2028 (inwerkingtreding woensdag 1 juli 2026 + 2 jaar) valt op een zaterdag; volgens de Algemene termijnenwet (art. 1) verschoven naar maandag 3 juli 2028',
     );
-    const overdue = smtp.withBusinessKey(notificationBusinessKey('programme-GM0363', 'volkshuisvestingsprogramma', '2028-07-03', 'escalation-1'));
+    const overdue = h.smtp.withBusinessKey(notificationBusinessKey('programme-GM0363', 'volkshuisvestingsprogramma', '2028-07-03', 'escalation-1'));
     expect(overdue[0].parsed.subject).toBe('Termijn verstreken: Volkshuisvestingsprogramma Amsterdam – maandag 3 juli 2028 (escalatie, trede 1)');
     expect(overdue[0].parsed.text).toContain('(te laat sinds dinsdag 4 juli 2028)');
 
     // The read model holds the step, its date and derivation, and the history in workflow order.
-    const [step] = await dataSource.query(`SELECT * FROM step_state WHERE owner_code = 'GM0363'`);
+    const [step] = await h.dataSource.query(`SELECT * FROM step_state WHERE owner_code = 'GM0363'`);
     expect(step).toMatchObject({ step: 'volkshuisvestingsprogramma', overdue: true, last_event: 'escalation-no-recipients' });
     expect(step.derivation).toMatchObject({ date: '2028-07-03', shifted: true });
-    const events = await dataSource.query(`SELECT event FROM step_event WHERE workflow_id = 'programme-GM0363' ORDER BY seq`);
+    const events = await h.dataSource.query(`SELECT event FROM step_event WHERE workflow_id = 'programme-GM0363' ORDER BY seq`);
     expect(events.map((e: { event: string }) => e.event)).toEqual([
       'created', 'reminder-sent', 'reminder-sent', 'reminder-sent', 'reminder-sent', 'overdue', 'escalation-sent', 'escalation-no-recipients', 'escalation-no-recipients',
     ]);
@@ -158,7 +109,7 @@ test('an activity that fails after sending is retried, and the SMTP server still
     reminders: [{ offsetDays: 7, roles: ['programme-manager'], statutory: false }],
     escalations: [],
   });
-  const real = activities();
+  const real = h.activities();
   const attempts: number[] = [];
   const flaky = {
     ...real,
@@ -170,27 +121,27 @@ test('an activity that fails after sending is retried, and the SMTP server still
       return result;
     },
   };
-  await withWorker(
+  await h.withWorker(
     queue(),
     async () => {
       const handle = await start('GM0014', rulebook);
-      await advanceTo('2028-06-27T00:00:00Z');
+      await h.advanceTo('2028-06-27T00:00:00Z');
       expect(attempts).toEqual([1, 2]);
       expect(await firings(handle)).toEqual([['volkshuisvestingsprogramma', 'reminder-7d', '2028-06-26', 'programme-manager', 'already-sent']]);
     },
     flaky,
   );
   const key = notificationBusinessKey('programme-GM0014', 'volkshuisvestingsprogramma', '2028-07-03', 'reminder-7d');
-  expect(smtp.withBusinessKey(key)).toHaveLength(1);
-  expect(smtp.withBusinessKey(key)[0].parsed.subject).toBe('Herinnering: Volkshuisvestingsprogramma Groningen – uiterlijk maandag 3 juli 2028');
-  const [row] = await dataSource.query(`SELECT status, recipients FROM notification WHERE business_key = $1`, [key]);
+  expect(h.smtp.withBusinessKey(key)).toHaveLength(1);
+  expect(h.smtp.withBusinessKey(key)[0].parsed.subject).toBe('Herinnering: Volkshuisvestingsprogramma Groningen – uiterlijk maandag 3 juli 2028');
+  const [row] = await h.dataSource.query(`SELECT status, recipients FROM notification WHERE business_key = $1`, [key]);
   expect(row).toEqual({ status: 'sent', recipients: ['pm@gm0014.example'] });
 });
 
 test('completion stops everything: nothing fires after the step is done', async () => {
-  await withWorker(queue(), async () => {
+  await h.withWorker(queue(), async () => {
     const handle = await start('GM0034', testRulebook('test-2026-07-01', { effectiveDate: '2026-07-01' }));
-    await advanceTo('2028-04-05T00:00:00Z');
+    await h.advanceTo('2028-04-05T00:00:00Z');
     // The API passes the dependencies it found unmet in the read model: a warning on the step, never a block.
     const done = await handle.executeUpdate(completeStep, {
       args: [{ step: 'volkshuisvestingsprogramma', evidence, by: 'Griffie Almere', unmetDependencies: ['woonzorganalyse'] }],
@@ -204,15 +155,15 @@ test('completion stops everything: nothing fires after the step is done', async 
     await recordHistory('done', handle);
     expect(state.firings.map((f) => f.key)).toEqual(['reminder-180d', 'reminder-90d']);
     expect(mailsFor('GM0034')).toHaveLength(2);
-    const [row] = await dataSource.query(`SELECT status, detail FROM step_state WHERE owner_code = 'GM0034'`);
+    const [row] = await h.dataSource.query(`SELECT status, detail FROM step_state WHERE owner_code = 'GM0034'`);
     expect(row).toMatchObject({ status: 'done', detail: { warnings: ['afgerond terwijl woonzorganalyse nog niet is afgerond'] } });
   });
 });
 
 test('an extension mid-flight sends one change notice, skips what is past and fires the rest for the new date', async () => {
-  await withWorker(queue(), async () => {
+  await h.withWorker(queue(), async () => {
     const handle = await start('GM0037', testRulebook('test-2026-07-01', { effectiveDate: '2026-07-01' }));
-    await advanceTo('2028-06-03T00:00:00Z');
+    await h.advanceTo('2028-06-03T00:00:00Z');
     const extended = await handle.executeUpdate(grantExtension, {
       args: [{ step: 'volkshuisvestingsprogramma', to: '2028-10-02', reason: 'Herindeling', grantedBy: 'Provincie Groningen' }],
     });
@@ -221,7 +172,7 @@ test('an extension mid-flight sends one change notice, skips what is past and fi
     await expect(
       handle.executeUpdate(grantExtension, { args: [{ step: 'volkshuisvestingsprogramma', to: '2028-10-02', reason: 'Herindeling', grantedBy: 'Provincie Groningen' }] }),
     ).rejects.toThrow(WorkflowUpdateFailedError);
-    await advanceTo('2028-12-01T00:00:00Z');
+    await h.advanceTo('2028-12-01T00:00:00Z');
     await recordHistory('extended', handle);
     expect(await firings(handle)).toEqual([
       ['volkshuisvestingsprogramma', 'reminder-180d', '2028-01-05', 'programme-manager', 'sent'],
@@ -238,7 +189,7 @@ test('an extension mid-flight sends one change notice, skips what is past and fi
       ['volkshuisvestingsprogramma', 'escalation-2', '2028-10-16', 'regional-coordinator', 'no-recipients'],
       ['volkshuisvestingsprogramma', 'escalation-3', '2028-11-01', 'province', 'no-recipients'],
     ]);
-    const notices = smtp.withBusinessKey(notificationBusinessKey('programme-GM0037', 'volkshuisvestingsprogramma', '2028-10-02', 'change-notice'));
+    const notices = h.smtp.withBusinessKey(notificationBusinessKey('programme-GM0037', 'volkshuisvestingsprogramma', '2028-10-02', 'change-notice'));
     expect(notices).toHaveLength(1);
     expect(notices[0].parsed.subject).toBe('Nieuwe datum: Volkshuisvestingsprogramma Stadskanaal – uiterlijk maandag 2 oktober 2028');
     expect(notices[0].parsed.text).toContain('is gewijzigd: was maandag 3 juli 2028, nu maandag 2 oktober 2028.');
@@ -248,16 +199,16 @@ test('an extension mid-flight sends one change notice, skips what is past and fi
 });
 
 test('a rulebook change mid-flight re-dates the step like an extension, once per new date', async () => {
-  await withWorker(queue(), async () => {
+  await h.withWorker(queue(), async () => {
     const handle = await start('GM0047', testRulebook('test-2026-07-01', { effectiveDate: '2026-07-01' }));
-    await advanceTo('2028-06-03T00:00:00Z');
+    await h.advanceTo('2028-06-03T00:00:00Z');
     // The law now takes effect on 1 October 2026: due Sunday 1 October 2028, moved to Monday 2 October.
     const next = testRulebook('test-2026-10-01', { effectiveDate: '2026-10-01' });
-    await storeRulebook(dataSource, next, 'operator');
+    await storeRulebook(h.dataSource, next, 'operator');
     const result = await handle.executeUpdate(applyRulebook, { args: [{ rulebook: next.rulebook, rulebookHash: next.hash }] });
     expect(result).toEqual({ rulebookId: 'test-2026-10-01', changed: [{ step: 'volkshuisvestingsprogramma', from: '2028-07-03', to: '2028-10-02' }], alreadyApplied: false });
     expect(await handle.executeUpdate(applyRulebook, { args: [{ rulebook: next.rulebook, rulebookHash: next.hash }] })).toMatchObject({ alreadyApplied: true, changed: [] });
-    await advanceTo('2028-09-26T00:00:00Z');
+    await h.advanceTo('2028-09-26T00:00:00Z');
     await recordHistory('rulebook-change', handle);
     const state = await handle.query(programmeStateQuery);
     expect(state).toMatchObject({ rulebookId: 'test-2026-10-01', rulebookHash: next.hash });
@@ -267,19 +218,19 @@ test('a rulebook change mid-flight re-dates the step like an extension, once per
       ['reminder-30d', '2028-09-01', 'sent'],
       ['reminder-7d', '2028-09-25', 'sent'],
     ]);
-    expect(smtp.withBusinessKey(notificationBusinessKey('programme-GM0047', 'volkshuisvestingsprogramma', '2028-10-02', 'change-notice'))).toHaveLength(1);
-    const [row] = await dataSource.query(`SELECT due_date::text, rulebook_id, derivation FROM step_state WHERE owner_code = 'GM0047'`);
+    expect(h.smtp.withBusinessKey(notificationBusinessKey('programme-GM0047', 'volkshuisvestingsprogramma', '2028-10-02', 'change-notice'))).toHaveLength(1);
+    const [row] = await h.dataSource.query(`SELECT due_date::text, rulebook_id, derivation FROM step_state WHERE owner_code = 'GM0047'`);
     expect(row).toMatchObject({ due_date: '2028-10-02', rulebook_id: 'test-2026-10-01' });
     expect(row.derivation.text).toContain('zondag 1 oktober 2028 (inwerkingtreding donderdag 1 oktober 2026 + 2 jaar) valt op een zondag');
   });
 });
 
 test('onboarding mid-way records the past and sends nothing from it', async () => {
-  await withWorker(queue(), async () => {
+  await h.withWorker(queue(), async () => {
     // Effective 1 July 2024: the programme was due Wednesday 1 July 2026, before this server's "now".
     const rulebook = testRulebook('test-2024-07-01', { effectiveDate: '2024-07-01' });
     const handle = await start('GM0050', rulebook);
-    await env.sleep('1 hour');
+    await h.env.sleep('1 hour');
     await recordHistory('onboarded-mid-way', handle);
     const state = await handle.query(programmeStateQuery);
     expect(state.firings.map((f) => [f.key, f.outcome])).toEqual([
@@ -295,13 +246,13 @@ test('onboarding mid-way records the past and sends nothing from it', async () =
     // It is overdue (set by the workflow when it recorded the passed moment), and nothing was sent.
     expect(state.steps[0]).toMatchObject({ overdue: true, overdueSince: '2026-07-02' });
     expect(mailsFor('GM0050')).toHaveLength(0);
-    const [row] = await dataSource.query(`SELECT overdue, last_event FROM step_state WHERE owner_code = 'GM0050'`);
+    const [row] = await h.dataSource.query(`SELECT overdue, last_event FROM step_state WHERE owner_code = 'GM0050'`);
     expect(row).toEqual({ overdue: true, last_event: 'moments-skipped' });
   });
 });
 
 test('a step imported as done with its evidence gets no reminders', async () => {
-  await withWorker(queue(), async () => {
+  await h.withWorker(queue(), async () => {
     const handle = await start('GM0059', testRulebook('test-2026-07-01', { effectiveDate: '2026-07-01' }), {
       initialSteps: { volkshuisvestingsprogramma: { status: 'done', evidence: [{ ...evidence, recordedBy: 'Import' }] } },
     });
@@ -313,7 +264,7 @@ test('a step imported as done with its evidence gets no reminders', async () => 
 });
 
 test('a bad update is rejected with its reason and changes nothing', async () => {
-  await withWorker(queue(), async () => {
+  await h.withWorker(queue(), async () => {
     const handle = await start('GM0060', testRulebook('test-2026-07-01', { effectiveDate: '2026-07-01' }));
     const before = await handle.query(programmeStateQuery);
     const rejects = async (promise: Promise<unknown>, message: RegExp) => {

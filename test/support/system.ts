@@ -1,0 +1,43 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { TestApi } from './api';
+import { testConfig } from './config';
+import { createTestDatabase, TestDatabase } from './database';
+import { SmtpCatcher } from './smtp';
+import { createDevServerEnv, createTimeSkippingEnv } from './temporal';
+
+export interface TestSystem {
+  env: TestWorkflowEnvironment;
+  db: TestDatabase;
+  smtp: SmtpCatcher;
+  api: TestApi;
+  worker: INestApplicationContext;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole system for an end-to-end test, every part real: a fresh database, a Temporal server (the
+ * time-skipping one, or the dev server where a test must list workflows), an SMTP server in this process,
+ * the HTTP API and the worker's Nest context, both built exactly as production builds them.
+ */
+export async function startTestSystem(name: string, opts: { devServer?: boolean; vars?: Record<string, string> } = {}): Promise<TestSystem> {
+  const [env, db, smtp] = await Promise.all([opts.devServer ? createDevServerEnv() : createTimeSkippingEnv(), createTestDatabase(), SmtpCatcher.start()]);
+  const vars = { DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, SMTP_URL: smtp.url, ...opts.vars };
+  const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(testConfig(name, vars)), { logger: false });
+  await worker.init();
+  const api = await TestApi.start(testConfig(name, vars));
+  return {
+    env,
+    db,
+    smtp,
+    api,
+    worker,
+    async stop() {
+      await worker.close();
+      await api.close();
+      await Promise.all([env.teardown(), smtp.close(), db.drop()]);
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { Transporter } from 'nodemailer';
+import { DataSource } from 'typeorm';
+import { createActivities } from '../../activities';
+import { createDataSource } from '../../libs/db/data-source';
+import { createMailTransport } from '../../libs/mail/mailer';
+import { registerSearchAttributes } from '../../libs/temporal/search-attributes';
+import { createTestDatabase, TestDatabase } from './database';
+import { SmtpCatcher } from './smtp';
+import { advanceTo, createTimeSkippingEnv } from './temporal';
+
+export interface WorkflowHarness {
+  env: TestWorkflowEnvironment;
+  dataSource: DataSource;
+  smtp: SmtpCatcher;
+  /** The real activities, on this file's database and SMTP server. */
+  activities(): ReturnType<typeof createActivities>;
+  /** Runs `fn` while a real worker polls `taskQueue` (with the real activities unless others are given). */
+  withWorker<T>(taskQueue: string, fn: () => Promise<T>, activities?: ReturnType<typeof createActivities>): Promise<T>;
+  advanceTo(iso: string): Promise<void>;
+}
+
+/**
+ * Workflow tests on the time-skipping server with the real activities, a real Postgres (a fresh database
+ * per file) and a real SMTP server. Each test gets its own server: its clock only moves forward, and one
+ * test's years must not put the next test's moments in the past.
+ */
+export function workflowHarness(name: string): WorkflowHarness {
+  let db: TestDatabase;
+  let mail: Transporter;
+  const h = {
+    activities: () => createActivities({ dataSource: h.dataSource, mail, mailFrom: 'Regie <regie@test.example>', publicBaseUrl: 'https://regie.example' }),
+    async withWorker<T>(taskQueue: string, fn: () => Promise<T>, activities = h.activities()): Promise<T> {
+      const worker = await Worker.create({ connection: h.env.nativeConnection, taskQueue, workflowsPath: require.resolve('../../workflows'), activities });
+      return worker.runUntil(fn);
+    },
+    advanceTo: (iso: string) => advanceTo(h.env, iso),
+  } as WorkflowHarness;
+
+  beforeAll(async () => {
+    [db, h.smtp] = await Promise.all([createTestDatabase(), SmtpCatcher.start()]);
+    h.dataSource = createDataSource(db.url, name);
+    await h.dataSource.initialize();
+    mail = createMailTransport(h.smtp.url, 2);
+  });
+  afterAll(async () => {
+    mail?.close();
+    await h.dataSource?.destroy();
+    await Promise.all([h.smtp?.close(), db?.drop()]);
+  });
+  beforeEach(async () => {
+    h.env = await createTimeSkippingEnv();
+    await registerSearchAttributes(h.env.connection, 'default');
+  });
+  afterEach(async () => {
+    await h.env?.teardown();
+  });
+  return h;
+}
