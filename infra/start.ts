@@ -135,7 +135,8 @@ async function main(): Promise<void> {
         line('Postgres', databaseUrl.replace(/\/\/([^:]+):[^@]*@/, '//$1:***@')),
         line('Admin token', env.ADMIN_TOKEN ? '(from ADMIN_TOKEN)' : `in ${path.join(dataDir, 'admin-token')}`),
         '',
-        'Demo (in another terminal): npm run demo        Stop: Ctrl-C',
+        'In another terminal: npm run demo (one reminder within a minute), npm run onboard (all 342 municipalities and 40 regions).',
+        'Stop: Ctrl-C',
         '',
       ].join('\n'),
     );
