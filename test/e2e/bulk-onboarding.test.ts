@@ -3,6 +3,7 @@
  * states; the read model then answers the overview lists with SQL. Real API, Temporal, worker, Postgres, SMTP.
  */
 import { DataSource } from 'typeorm';
+import { defaultRulebook } from '../support/rulebooks';
 import { startTestSystem, TestSystem } from '../support/system';
 
 let sys: TestSystem;
@@ -27,23 +28,27 @@ async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) 
 }
 
 test('all municipalities and regions in one call, with their current state, and again without effect', async () => {
+  // The default rulebook with the law in force in 2040, so no date has passed whenever this test runs.
+  const version = { ...defaultRulebook(), id: 'e2e-2040', effectiveDate: '2040-07-01' };
+  expect((await api.request('POST', '/rulebooks', version)).status).toBe(201);
   const body = {
+    rulebookId: 'e2e-2040',
     municipalities: {
       GM0363: {
         programmeManagerEmail: 'programma@amsterdam.example',
         steps: {
           volkshuisvestingsprogramma: { status: 'done', evidence: [{ kind: 'publication', reference: 'gmb-2027-1', url: 'https://example.org/gmb-2027-1', recordedBy: 'Import' }] },
           huisvestingsverordening: { status: 'in-progress', checklist: ['urgentie-mantelzorg'] },
-          'wmo-beleidsplan': { targetDate: '2027-09-01' },
+          'wmo-beleidsplan': { targetDate: '2041-09-02' },
         },
       },
     },
-    regions: { CR23: { coordinatorEmail: 'regio@groot-amsterdam.example', steps: { woonzorganalyse: { targetDate: '2027-03-01' } } } },
+    regions: { CR23: { coordinatorEmail: 'regio@groot-amsterdam.example', steps: { woonzorganalyse: { targetDate: '2041-03-01' } } } },
   };
   const first = await api.request('POST', '/onboardings/all', body);
   expect(first).toMatchObject({
     status: 201,
-    body: { rulebookId: 'wvrv-2025-07-01.2', municipalities: { total: 342, created: 342 }, regions: { total: 40, created: 40 }, alreadyOnboarded: 0, failed: [] },
+    body: { rulebookId: 'e2e-2040', municipalities: { total: 342, created: 342 }, regions: { total: 40, created: 40 }, alreadyOnboarded: 0, failed: [] },
   });
   const again = await api.request('POST', '/onboardings/all', body);
   expect(again.body).toMatchObject({ municipalities: { created: 0 }, regions: { created: 0 }, alreadyOnboarded: 382, failed: [] });
@@ -58,15 +63,15 @@ test('all municipalities and regions in one call, with their current state, and 
   const amsterdam = (await api.request('GET', '/municipalities/GM0363/steps')).body;
   const byStep = Object.fromEntries(amsterdam.map((s: { step: string }) => [s.step, s]));
   expect(byStep.volkshuisvestingsprogramma).toMatchObject({ status: 'done', evidence: [expect.objectContaining({ reference: 'gmb-2027-1' })] });
-  expect(byStep.huisvestingsverordening).toMatchObject({ status: 'in-progress', dueDate: '2027-07-01', checklist: expect.objectContaining({ 'urgentie-mantelzorg': true }) });
-  expect(byStep['wmo-beleidsplan']).toMatchObject({ dateKind: 'target', dueDate: '2027-09-01' });
+  expect(byStep.huisvestingsverordening).toMatchObject({ status: 'in-progress', dueDate: '2042-07-01', checklist: expect.objectContaining({ 'urgentie-mantelzorg': true }) });
+  expect(byStep['wmo-beleidsplan']).toMatchObject({ dateKind: 'target', dueDate: '2041-09-02' });
   // The region's steps count for its members and show in the municipality's list.
-  expect(byStep.woonzorganalyse).toMatchObject({ owner: expect.objectContaining({ kind: 'region', code: 'CR23' }), dueDate: '2027-03-01', dateKind: 'target' });
+  expect(byStep.woonzorganalyse).toMatchObject({ owner: expect.objectContaining({ kind: 'region', code: 'CR23' }), dueDate: '2041-03-01', dateKind: 'target' });
 
   // Overview lists come from SQL: per step, province, region, status.
   const programmes = (await api.request('GET', '/steps?step=volkshuisvestingsprogramma')).body;
   expect(programmes).toHaveLength(342);
-  expect(programmes.filter((s: { dueDate: string }) => s.dueDate === '2027-07-01')).toHaveLength(342);
+  expect(programmes.filter((s: { dueDate: string }) => s.dueDate === '2042-07-01')).toHaveLength(342);
   expect((await api.request('GET', '/steps?step=volkshuisvestingsprogramma&province=PV27')).body).toHaveLength(44);
   expect((await api.request('GET', '/steps?step=volkshuisvestingsprogramma&status=done')).body.map((s: { owner: { code: string } }) => s.owner.code)).toEqual(['GM0363']);
   expect((await api.request('GET', '/steps?region=CR23&step=woonzorganalyse')).body).toHaveLength(1);

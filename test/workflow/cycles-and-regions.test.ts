@@ -10,11 +10,13 @@ import { recordHistory } from '../support/histories';
 import { rulebookWithSteps } from '../support/rulebooks';
 
 const h = workflowHarness('cycles-test');
+/** Later than any real date this test will run on; years without a published decree count only the statutory holidays. */
+const TODAY = '2030-11-25T12:00:00Z';
 
 test('the yearly prestatieafspraken cycle repeats over three years, continues as new, and fires each moment once', async () => {
-  // This test starts on the server's clock, which is the real date: it plans from today, as onboarding does.
-  const today = new Date(await h.env.currentTimeMs());
-  expect(today.toISOString() < '2026-12-08').toBe(true); // the expectations below start in the 2026 cycle
+  // The workflow plans from "today", as onboarding does: pin today to 25 November 2030, so the
+  // expectations hold whenever the test runs (the time-skipping clock starts at the real date).
+  await h.advanceTo(TODAY);
   const rulebook = rulebookWithSteps('test-cycles', ['prestatieafspraken-bod', 'prestatieafspraken']);
   await storeRulebook(h.dataSource, rulebook, 'operator');
   await h.dataSource.query(`INSERT INTO onboarding (municipality_code, workflow_id, rulebook_id, programme_manager_email) VALUES ('GM0363', 'programme-GM0363', $1, 'pm@gm0363.example')`, [rulebook.rulebook.id]);
@@ -30,49 +32,48 @@ test('the yearly prestatieafspraken cycle repeats over three years, continues as
         continueAsNewAfterEvents: 120,
       }],
     });
-    await h.advanceTo('2026-12-10T12:00:00Z');
-    // The 2026 agreements are concluded with the care and welfare providers involved.
-    await handle.executeUpdate(updateProgress, { args: [{ step: 'prestatieafspraken:2026', checklist: { 'zorg-welzijn-betrokken': true, ondertekend: true }, by: 'PM' }] });
-    await handle.executeUpdate(completeStep, { args: [{ step: 'prestatieafspraken:2026', evidence: { kind: 'document', reference: 'Prestatieafspraken 2027' }, by: 'PM' }] });
-    await h.advanceTo('2029-12-31T12:00:00Z');
+    await h.advanceTo('2030-12-10T12:00:00Z');
+    // The 2030 agreements are concluded with the care and welfare providers involved.
+    await handle.executeUpdate(updateProgress, { args: [{ step: 'prestatieafspraken:2030', checklist: { 'zorg-welzijn-betrokken': true, ondertekend: true }, by: 'PM' }] });
+    await handle.executeUpdate(completeStep, { args: [{ step: 'prestatieafspraken:2030', evidence: { kind: 'document', reference: 'Prestatieafspraken 2031' }, by: 'PM' }] });
+    await h.advanceTo('2033-12-31T12:00:00Z');
 
     const sent = await h.dataSource.query(
       `SELECT step, event, detail->>'firing' AS firing, detail->>'day' AS day FROM step_event
        WHERE workflow_id = 'programme-GM0363' AND (event LIKE 'reminder-%' OR event LIKE 'escalation-%' OR event IN ('overdue')) ORDER BY seq`,
     );
     expect(sent.map((e: Record<string, string>) => [e.step, e.event, e.firing, e.day])).toEqual([
-      ['prestatieafspraken:2026', 'reminder-sent', 'reminder-7d', '2026-12-08'],
-      ['prestatieafspraken-bod:2027', 'reminder-sent', 'reminder-30d', '2027-05-31'],
-      ['prestatieafspraken-bod:2027', 'reminder-sent', 'reminder-7d', '2027-06-23'],
-      ['prestatieafspraken-bod:2027', 'overdue', null, null],
-      ['prestatieafspraken-bod:2027', 'escalation-sent', 'escalation-1', '2027-07-01'],
-      ['prestatieafspraken:2027', 'reminder-sent', 'reminder-90d', '2027-09-16'],
-      ['prestatieafspraken:2027', 'reminder-sent', 'reminder-30d', '2027-11-15'],
-      ['prestatieafspraken:2027', 'reminder-sent', 'reminder-7d', '2027-12-08'],
-      ['prestatieafspraken:2027', 'overdue', null, null],
-      ['prestatieafspraken:2027', 'escalation-sent', 'escalation-1', '2027-12-16'],
-      ['prestatieafspraken-bod:2028', 'reminder-sent', 'reminder-30d', '2028-05-31'],
-      ['prestatieafspraken-bod:2028', 'reminder-sent', 'reminder-7d', '2028-06-23'],
-      // 1 July 2028 is a Saturday: the bid is late from Monday 3 July.
-      ['prestatieafspraken-bod:2028', 'overdue', null, null],
-      ['prestatieafspraken-bod:2028', 'escalation-sent', 'escalation-1', '2028-07-03'],
-      // 16 September 2028 is a Saturday: the reminder goes out on Friday 15 September.
-      ['prestatieafspraken:2028', 'reminder-sent', 'reminder-90d', '2028-09-15'],
-      ['prestatieafspraken:2028', 'reminder-sent', 'reminder-30d', '2028-11-15'],
-      ['prestatieafspraken:2028', 'reminder-sent', 'reminder-7d', '2028-12-08'],
-      ['prestatieafspraken:2028', 'overdue', null, null],
-      ['prestatieafspraken:2028', 'escalation-sent', 'escalation-1', '2028-12-18'],
-      // 30 June 2029 is a Saturday: the last timely day moves to Monday 2 July (Atw), the reminders before it.
-      ['prestatieafspraken-bod:2029', 'reminder-sent', 'reminder-30d', '2029-06-01'],
-      ['prestatieafspraken-bod:2029', 'reminder-sent', 'reminder-7d', '2029-06-25'],
-      ['prestatieafspraken-bod:2029', 'overdue', null, null],
-      ['prestatieafspraken-bod:2029', 'escalation-sent', 'escalation-1', '2029-07-03'],
-      // 15 December 2029 is a Saturday: due Monday 17 December.
-      ['prestatieafspraken:2029', 'reminder-sent', 'reminder-90d', '2029-09-18'],
-      ['prestatieafspraken:2029', 'reminder-sent', 'reminder-30d', '2029-11-16'],
-      ['prestatieafspraken:2029', 'reminder-sent', 'reminder-7d', '2029-12-10'],
-      ['prestatieafspraken:2029', 'overdue', null, null],
-      ['prestatieafspraken:2029', 'escalation-sent', 'escalation-1', '2029-12-18'],
+      // 15 December 2030 is a Sunday: due Monday 16 December (Atw); 90 and 30 days before had passed on 25 November.
+      ['prestatieafspraken:2030', 'reminder-sent', 'reminder-7d', '2030-12-09'],
+      // 31 May 2031 is a Saturday: the reminder goes out on Friday 30 May.
+      ['prestatieafspraken-bod:2031', 'reminder-sent', 'reminder-30d', '2031-05-30'],
+      ['prestatieafspraken-bod:2031', 'reminder-sent', 'reminder-7d', '2031-06-23'],
+      ['prestatieafspraken-bod:2031', 'overdue', null, null],
+      ['prestatieafspraken-bod:2031', 'escalation-sent', 'escalation-1', '2031-07-01'],
+      ['prestatieafspraken:2031', 'reminder-sent', 'reminder-90d', '2031-09-16'],
+      // 15 November 2031 is a Saturday.
+      ['prestatieafspraken:2031', 'reminder-sent', 'reminder-30d', '2031-11-14'],
+      ['prestatieafspraken:2031', 'reminder-sent', 'reminder-7d', '2031-12-08'],
+      ['prestatieafspraken:2031', 'overdue', null, null],
+      ['prestatieafspraken:2031', 'escalation-sent', 'escalation-1', '2031-12-16'],
+      ['prestatieafspraken-bod:2032', 'reminder-sent', 'reminder-30d', '2032-05-31'],
+      ['prestatieafspraken-bod:2032', 'reminder-sent', 'reminder-7d', '2032-06-23'],
+      ['prestatieafspraken-bod:2032', 'overdue', null, null],
+      ['prestatieafspraken-bod:2032', 'escalation-sent', 'escalation-1', '2032-07-01'],
+      ['prestatieafspraken:2032', 'reminder-sent', 'reminder-90d', '2032-09-16'],
+      ['prestatieafspraken:2032', 'reminder-sent', 'reminder-30d', '2032-11-15'],
+      ['prestatieafspraken:2032', 'reminder-sent', 'reminder-7d', '2032-12-08'],
+      ['prestatieafspraken:2032', 'overdue', null, null],
+      ['prestatieafspraken:2032', 'escalation-sent', 'escalation-1', '2032-12-16'],
+      ['prestatieafspraken-bod:2033', 'reminder-sent', 'reminder-30d', '2033-05-31'],
+      ['prestatieafspraken-bod:2033', 'reminder-sent', 'reminder-7d', '2033-06-23'],
+      ['prestatieafspraken-bod:2033', 'overdue', null, null],
+      ['prestatieafspraken-bod:2033', 'escalation-sent', 'escalation-1', '2033-07-01'],
+      ['prestatieafspraken:2033', 'reminder-sent', 'reminder-90d', '2033-09-16'],
+      ['prestatieafspraken:2033', 'reminder-sent', 'reminder-30d', '2033-11-15'],
+      ['prestatieafspraken:2033', 'reminder-sent', 'reminder-7d', '2033-12-08'],
+      ['prestatieafspraken:2033', 'overdue', null, null],
+      ['prestatieafspraken:2033', 'escalation-sent', 'escalation-1', '2033-12-16'],
     ]);
     // Each moment reached the SMTP server once, across runs.
     const keys = h.smtp.mails.map((m) => String(m.parsed.headers.get('x-regie-business-key')));
@@ -87,15 +88,15 @@ test('the yearly prestatieafspraken cycle repeats over three years, continues as
     await recordHistory('yearly-cycles-continued', handle);
     const state = await handle.query(programmeStateQuery);
     expect(state.steps.map((s) => s.key).sort()).toEqual(
-      expect.arrayContaining(['prestatieafspraken-bod:2030', 'prestatieafspraken:2030', 'prestatieafspraken:2029', 'prestatieafspraken-bod:2029']),
+      expect.arrayContaining(['prestatieafspraken-bod:2034', 'prestatieafspraken:2034', 'prestatieafspraken:2033', 'prestatieafspraken-bod:2033']),
     );
-    const [agreements2026] = await h.dataSource.query(`SELECT status, detail FROM step_state WHERE owner_code = 'GM0363' AND step = 'prestatieafspraken:2026'`);
-    expect(agreements2026.status).toBe('done');
-    expect(agreements2026.detail.checklist).toMatchObject({ 'zorg-welzijn-betrokken': true, ondertekend: true });
+    const [agreements2030] = await h.dataSource.query(`SELECT status, detail FROM step_state WHERE owner_code = 'GM0363' AND step = 'prestatieafspraken:2030'`);
+    expect(agreements2030.status).toBe('done');
+    expect(agreements2030.detail.checklist).toMatchObject({ 'zorg-welzijn-betrokken': true, ondertekend: true });
     const cycles = await h.dataSource.query(`SELECT step, cycle_year FROM step_state WHERE owner_code = 'GM0363' ORDER BY cycle_year, step`);
     expect(cycles.map((c: { step: string }) => c.step)).toEqual([
-      'prestatieafspraken:2026', 'prestatieafspraken-bod:2027', 'prestatieafspraken:2027', 'prestatieafspraken-bod:2028', 'prestatieafspraken:2028',
-      'prestatieafspraken-bod:2029', 'prestatieafspraken:2029', 'prestatieafspraken-bod:2030', 'prestatieafspraken:2030',
+      'prestatieafspraken:2030', 'prestatieafspraken-bod:2031', 'prestatieafspraken:2031', 'prestatieafspraken-bod:2032', 'prestatieafspraken:2032',
+      'prestatieafspraken-bod:2033', 'prestatieafspraken:2033', 'prestatieafspraken-bod:2034', 'prestatieafspraken:2034',
     ]);
   });
 });
@@ -105,6 +106,7 @@ test("a region's target-date steps remind the coordinator as planned dates, and 
   await storeRulebook(h.dataSource, rulebook, 'operator');
   await h.dataSource.query(`INSERT INTO region_onboarding (region_code, workflow_id, rulebook_id, coordinator_email) VALUES ('CR23', 'region-CR23', $1, 'regio@groot-amsterdam.example')`, [rulebook.rulebook.id]);
   await h.withWorker('region', async () => {
+    await h.advanceTo(TODAY);
     const handle = await h.env.client.workflow.start(regionWorkflow, {
       workflowId: regionWorkflowId('CR23'),
       taskQueue: 'region',
@@ -115,21 +117,22 @@ test("a region's target-date steps remind the coordinator as planned dates, and 
         initialSteps: { overlegstructuur: { status: 'done', evidence: [{ kind: 'document', reference: 'Convenant regio 2026', recordedBy: 'Import' }] } },
       }],
     });
-    const set = await handle.executeUpdate(setTargetDate, { args: [{ step: 'woonzorganalyse', date: '2027-03-01', by: 'Regio Groot-Amsterdam' }] });
-    expect(set).toMatchObject({ dateKind: 'target', due: { date: '2027-03-01', text: 'maandag 1 maart 2027 (streefdatum, vastgesteld door Regio Groot-Amsterdam); gepland, geen wettelijke termijn.' } });
-    await h.advanceTo('2027-04-01T00:00:00Z');
+    const set = await handle.executeUpdate(setTargetDate, { args: [{ step: 'woonzorganalyse', date: '2031-03-03', by: 'Regio Groot-Amsterdam' }] });
+    expect(set).toMatchObject({ dateKind: 'target', due: { date: '2031-03-03', text: 'maandag 3 maart 2031 (streefdatum, vastgesteld door Regio Groot-Amsterdam); gepland, geen wettelijke termijn.' } });
+    await h.advanceTo('2031-04-01T00:00:00Z');
     await recordHistory('region-target-date', handle);
     const state = await handle.query(programmeStateQuery);
-    expect(state.steps.find((s) => s.key === 'woonzorganalyse')).toMatchObject({ overdue: false, late: true, overdueSince: '2027-03-02' });
+    expect(state.steps.find((s) => s.key === 'woonzorganalyse')).toMatchObject({ overdue: false, late: true, overdueSince: '2031-03-04' });
     expect(state.firings.map((f) => [f.step, f.key, f.day, f.outcome])).toEqual([
-      ['woonzorganalyse', 'reminder-30d', '2027-01-29', 'sent'],
-      ['woonzorganalyse', 'reminder-7d', '2027-02-22', 'sent'],
-      ['woonzorganalyse', 'deadline-passed', '2027-03-02', 'recorded'],
+      // 1 February 2031 is a Saturday.
+      ['woonzorganalyse', 'reminder-30d', '2031-01-31', 'sent'],
+      ['woonzorganalyse', 'reminder-7d', '2031-02-24', 'sent'],
+      ['woonzorganalyse', 'deadline-passed', '2031-03-04', 'recorded'],
     ]);
     const mails = h.smtp.mails.filter((m) => String(m.parsed.headers.get('x-regie-business-key')).startsWith('region-CR23:'));
     expect(mails.map((m) => [m.envelopeTo.join(), m.parsed.subject])).toEqual([
-      ['regio@groot-amsterdam.example', 'Herinnering: Woonzorganalyse (behoefteanalyse wonen en zorg) Groot-Amsterdam – gepland maandag 1 maart 2027'],
-      ['regio@groot-amsterdam.example', 'Herinnering: Woonzorganalyse (behoefteanalyse wonen en zorg) Groot-Amsterdam – gepland maandag 1 maart 2027'],
+      ['regio@groot-amsterdam.example', 'Herinnering: Woonzorganalyse (behoefteanalyse wonen en zorg) Groot-Amsterdam – gepland maandag 3 maart 2031'],
+      ['regio@groot-amsterdam.example', 'Herinnering: Woonzorganalyse (behoefteanalyse wonen en zorg) Groot-Amsterdam – gepland maandag 3 maart 2031'],
     ]);
     expect(mails[0].parsed.text).toContain('Over 30 dagen verloopt de geplande datum (streefdatum) voor het woonzorganalyse (behoefteanalyse wonen en zorg) van regio Groot-Amsterdam (CR23).');
     expect(mails[0].parsed.text).not.toContain('wettelijke termijn:');
