@@ -20,14 +20,15 @@ beforeAll(async () => {
 
 afterAll(() => sys?.stop());
 
-const onboarding = { municipalityCode: 'GM0363', programmeManagerEmail: 'programma@amsterdam.example', rulebookId: 'e2e-2026-07-01' };
+const onboarding = { municipalityCode: 'GM0363', programmeManagerEmail: 'programma@amsterdam.example', rulebookId: 'e2e-2032-07-01' };
 
 const advanceTo = (iso: string) => advance(env, iso);
 
 test('an onboarding posted through the API becomes a Dutch reminder at the SMTP server, and a GET shows the step', async () => {
-  // Publish a version of the law in force on 1 July 2026 with one reminder a week before the term.
-  const { rulebook } = testRulebook('e2e-2026-07-01', {
-    effectiveDate: '2026-07-01',
+  // Publish a version of the law in force on 1 July 2032 (so no date has passed whenever this runs),
+  // with one reminder a week before the term.
+  const { rulebook } = testRulebook('e2e-2032-07-01', {
+    effectiveDate: '2032-07-01',
     reminders: [{ offsetDays: 7, roles: ['programme-manager'], statutory: false }],
     escalations: [],
   });
@@ -36,13 +37,13 @@ test('an onboarding posted through the API becomes a Dutch reminder at the SMTP 
   const first = await api.request('POST', '/onboardings', onboarding);
   expect(first).toMatchObject({ status: 201, body: { created: true, workflowId: 'programme-GM0363', region: null } });
 
-  await advanceTo('2028-06-27T00:00:00Z');
+  await advanceTo('2034-06-27T00:00:00Z');
   expect(smtp.mails).toHaveLength(1);
   const [mail] = smtp.mails;
   expect(mail.envelopeTo).toEqual(['programma@amsterdam.example']);
-  expect(mail.parsed.subject).toBe('Herinnering: Volkshuisvestingsprogramma Amsterdam – uiterlijk maandag 3 juli 2028');
+  expect(mail.parsed.subject).toBe('Herinnering: Volkshuisvestingsprogramma Amsterdam – uiterlijk maandag 3 juli 2034');
   expect(mail.parsed.text).toContain('Gemeente:\nAmsterdam (GM0363)');
-  expect(mail.parsed.text).toContain('Uiterste datum (wettelijke termijn):\nmaandag 3 juli 2028');
+  expect(mail.parsed.text).toContain('Uiterste datum (wettelijke termijn):\nmaandag 3 juli 2034');
   expect(mail.parsed.text).toContain('https://regie.example/municipalities/GM0363/steps/volkshuisvestingsprogramma');
 
   const steps = await api.request('GET', '/municipalities/GM0363/steps');
@@ -50,14 +51,14 @@ test('an onboarding posted through the API becomes a Dutch reminder at the SMTP 
     expect.objectContaining({
       step: 'volkshuisvestingsprogramma',
       dateKind: 'statutory',
-      dueDate: '2028-07-03',
+      dueDate: '2034-07-03',
       status: 'open',
       lastEvent: 'reminder-sent',
-      rulebook: { id: 'e2e-2026-07-01', hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      rulebook: { id: 'e2e-2032-07-01', hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
       derivation: expect.objectContaining({
-        nominal: '2028-07-01',
+        nominal: '2034-07-01',
         shifted: true,
-        text: expect.stringContaining('zaterdag 1 juli 2028 (inwerkingtreding woensdag 1 juli 2026 + 2 jaar) valt op een zaterdag'),
+        text: expect.stringContaining('zaterdag 1 juli 2034 (inwerkingtreding donderdag 1 juli 2032 + 2 jaar) valt op een zaterdag'),
       }),
     }),
   ]);
@@ -71,11 +72,11 @@ test('an onboarding posted through the API becomes a Dutch reminder at the SMTP 
   expect(progress).toMatchObject({ status: 201, body: { status: 'submitted', checklist: expect.objectContaining({ doorstroming: true }) } });
   expect((await api.request('GET', '/municipalities/GM0363/steps/volkshuisvestingsprogramma')).body).toMatchObject({ status: 'submitted', lastEvent: 'progress' });
 
-  const bad = await api.request('POST', '/municipalities/GM0363/steps/volkshuisvestingsprogramma/extension', { to: '2028-01-01', reason: 'x', grantedBy: 'Provincie' });
+  const bad = await api.request('POST', '/municipalities/GM0363/steps/volkshuisvestingsprogramma/extension', { to: '2034-01-01', reason: 'x', grantedBy: 'Provincie' });
   expect(bad).toMatchObject({ status: 400, body: { error: 'update-rejected', field: 'to' } });
 
   const done = await api.request('POST', '/municipalities/GM0363/steps/volkshuisvestingsprogramma/complete', {
-    evidence: { kind: 'council-decision', reference: 'Raadsbesluit 2028/88', url: 'https://amsterdam.example/besluit/88', date: '2028-06-29' },
+    evidence: { kind: 'council-decision', reference: 'Raadsbesluit 2028/88', url: 'https://amsterdam.example/besluit/88', date: '2034-06-29' },
     by: 'Griffie Amsterdam',
   });
   expect(done).toMatchObject({ status: 201, body: { status: 'done' } });
@@ -83,7 +84,7 @@ test('an onboarding posted through the API becomes a Dutch reminder at the SMTP 
   expect(step).toMatchObject({ status: 'done', evidence: [expect.objectContaining({ reference: 'Raadsbesluit 2028/88', recordedBy: 'Griffie Amsterdam' })] });
   expect(step.history.map((h: { event: string }) => h.event)).toEqual(['created', 'reminder-sent', 'progress', 'done']);
   expect(step.notifications).toEqual([
-    expect.objectContaining({ kind: 'reminder', status: 'sent', recipients: ['programma@amsterdam.example'], dueDate: '2028-07-03' }),
+    expect.objectContaining({ kind: 'reminder', status: 'sent', recipients: ['programma@amsterdam.example'], dueDate: '2034-07-03' }),
   ]);
   // Every step is closed: the workflow completes, and no further mail arrives.
   expect((await env.client.workflow.getHandle('programme-GM0363').result()).steps[0].status).toBe('done');

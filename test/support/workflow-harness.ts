@@ -10,6 +10,13 @@ import { createTestDatabase, TestDatabase } from './database';
 import { SmtpCatcher } from './smtp';
 import { advanceTo, createTimeSkippingEnv } from './temporal';
 
+/**
+ * Every workflow test starts on this instant: later than any real date the suite will run on, so the
+ * expectations do not expire (the time-skipping clock starts at the real date and only moves forward).
+ * Years after the last published decree count only the statutory holidays.
+ */
+export const PINNED_TODAY = '2030-11-25T12:00:00Z';
+
 export interface WorkflowHarness {
   env: TestWorkflowEnvironment;
   dataSource: DataSource;
@@ -23,7 +30,7 @@ export interface WorkflowHarness {
 
 /**
  * Workflow tests on the time-skipping server with the real activities, a real Postgres (a fresh database
- * per file) and a real SMTP server. Each test gets its own server: its clock only moves forward, and one
+ * per file) and a real SMTP server. Each test gets its own server, its clock set to PINNED_TODAY: one
  * test's years must not put the next test's moments in the past.
  */
 export function workflowHarness(name: string): WorkflowHarness {
@@ -52,6 +59,7 @@ export function workflowHarness(name: string): WorkflowHarness {
   beforeEach(async () => {
     h.env = await createTimeSkippingEnv();
     await registerSearchAttributes(h.env.connection, 'default');
+    await advanceTo(h.env, PINNED_TODAY);
   });
   afterEach(async () => {
     await h.env?.teardown();

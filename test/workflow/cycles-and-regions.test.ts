@@ -10,13 +10,9 @@ import { recordHistory } from '../support/histories';
 import { rulebookWithSteps } from '../support/rulebooks';
 
 const h = workflowHarness('cycles-test');
-/** Later than any real date this test will run on; years without a published decree count only the statutory holidays. */
-const TODAY = '2030-11-25T12:00:00Z';
 
 test('the yearly prestatieafspraken cycle repeats over three years, continues as new, and fires each moment once', async () => {
-  // The workflow plans from "today", as onboarding does: pin today to 25 November 2030, so the
-  // expectations hold whenever the test runs (the time-skipping clock starts at the real date).
-  await h.advanceTo(TODAY);
+  // The workflow plans from "today", as onboarding does: the harness pins it to 25 November 2030.
   const rulebook = rulebookWithSteps('test-cycles', ['prestatieafspraken-bod', 'prestatieafspraken']);
   await storeRulebook(h.dataSource, rulebook, 'operator');
   await h.dataSource.query(`INSERT INTO onboarding (municipality_code, workflow_id, rulebook_id, programme_manager_email) VALUES ('GM0363', 'programme-GM0363', $1, 'pm@gm0363.example')`, [rulebook.rulebook.id]);
@@ -106,7 +102,6 @@ test("a region's target-date steps remind the coordinator as planned dates, and 
   await storeRulebook(h.dataSource, rulebook, 'operator');
   await h.dataSource.query(`INSERT INTO region_onboarding (region_code, workflow_id, rulebook_id, coordinator_email) VALUES ('CR23', 'region-CR23', $1, 'regio@groot-amsterdam.example')`, [rulebook.rulebook.id]);
   await h.withWorker('region', async () => {
-    await h.advanceTo(TODAY);
     const handle = await h.env.client.workflow.start(regionWorkflow, {
       workflowId: regionWorkflowId('CR23'),
       taskQueue: 'region',

@@ -28,7 +28,7 @@ import { testRulebook } from '../support/rulebooks';
 const workflowsPath = require.resolve('../../workflows');
 const names: Record<string, string> = { GM0363: 'Amsterdam', GM0014: 'Groningen', GM0034: 'Almere', GM0037: 'Stadskanaal', GM0047: 'Veendam', GM0050: 'Zeewolde', GM0059: 'Achtkarspelen', GM0060: 'Ameland' };
 const owner = (code: string): OwnerRef => ({ kind: 'municipality', code, name: names[code], provinceCode: 'PV27', provinceName: 'Noord-Holland', regionCode: 'CR23', regionName: 'Groot-Amsterdam' });
-const evidence = { kind: 'council-decision' as const, reference: 'Raadsbesluit 2028/17', date: '2028-03-30' };
+const evidence = { kind: 'council-decision' as const, reference: 'Raadsbesluit 2028/17', date: '2034-03-30' };
 
 const h = workflowHarness('workflow-test');
 
@@ -51,47 +51,47 @@ const queue = () => expect.getState().currentTestName!.replace(/\W+/g, '-').slic
 const mailsFor = (code: string) => h.smtp.mails.filter((m) => m.parsed.headers.get('x-regie-business-key')?.toString().startsWith(`programme-${code}:`));
 
 test('a two-year timeline fires every reminder and rung once, on the right working day at 09:00 Amsterdam time', async () => {
-  // The law in force on 1 July 2026: due Saturday 1 July 2028, moved to Monday 3 July 2028.
+  // The law in force on 1 July 2032: due Saturday 1 July 2034, moved to Monday 3 July 2034.
   await h.withWorker(queue(), async () => {
-    const handle = await start('GM0363', testRulebook('test-2026-07-01', { effectiveDate: '2026-07-01' }));
-    await h.advanceTo('2028-12-01T00:00:00Z');
+    const handle = await start('GM0363', testRulebook('test-2032-07-01', { effectiveDate: '2032-07-01' }));
+    await h.advanceTo('2034-12-01T00:00:00Z');
     const state = await handle.query(programmeStateQuery);
     expect(state.steps).toEqual([
-      expect.objectContaining({ key: 'volkshuisvestingsprogramma', status: 'open', overdue: true, overdueSince: '2028-07-04', due: expect.objectContaining({ date: '2028-07-03', nominal: '2028-07-01' }) }),
+      expect.objectContaining({ key: 'volkshuisvestingsprogramma', status: 'open', overdue: true, overdueSince: '2034-07-04', due: expect.objectContaining({ date: '2034-07-03', nominal: '2034-07-01' }) }),
     ]);
     expect(state.firings.map((f) => [f.key, f.day, f.at, f.roles.join('+'), f.outcome])).toEqual([
-      ['reminder-180d', '2028-01-05', '2028-01-05T08:00:00.000Z', 'programme-manager', 'sent'],
-      ['reminder-90d', '2028-04-04', '2028-04-04T07:00:00.000Z', 'programme-manager', 'sent'],
-      // 3 June 2028 is a Saturday: the reminder goes out on Friday 2 June.
-      ['reminder-30d', '2028-06-02', '2028-06-02T07:00:00.000Z', 'programme-manager+alderman', 'sent'],
-      ['reminder-7d', '2028-06-26', '2028-06-26T07:00:00.000Z', 'programme-manager+alderman', 'sent'],
-      ['deadline-passed', '2028-07-04', '2028-07-04T07:00:00.000Z', '', 'recorded'],
-      ['escalation-1', '2028-07-04', '2028-07-04T07:00:00.000Z', 'programme-manager+alderman', 'sent'],
+      ['reminder-180d', '2034-01-04', '2034-01-04T08:00:00.000Z', 'programme-manager', 'sent'],
+      ['reminder-90d', '2034-04-04', '2034-04-04T07:00:00.000Z', 'programme-manager', 'sent'],
+      // 3 June 2034 is a Saturday: the reminder goes out on Friday 2 June.
+      ['reminder-30d', '2034-06-02', '2034-06-02T07:00:00.000Z', 'programme-manager+alderman', 'sent'],
+      ['reminder-7d', '2034-06-26', '2034-06-26T07:00:00.000Z', 'programme-manager+alderman', 'sent'],
+      ['deadline-passed', '2034-07-04', '2034-07-04T07:00:00.000Z', '', 'recorded'],
+      ['escalation-1', '2034-07-04', '2034-07-04T07:00:00.000Z', 'programme-manager+alderman', 'sent'],
       // No address is known yet for the regional coordinator or the province: recorded, not sent.
-      ['escalation-2', '2028-07-17', '2028-07-17T07:00:00.000Z', 'regional-coordinator', 'no-recipients'],
-      ['escalation-3', '2028-08-02', '2028-08-02T07:00:00.000Z', 'province', 'no-recipients'],
+      ['escalation-2', '2034-07-17', '2034-07-17T07:00:00.000Z', 'regional-coordinator', 'no-recipients'],
+      ['escalation-3', '2034-08-02', '2034-08-02T07:00:00.000Z', 'province', 'no-recipients'],
     ]);
 
     // Counted at the SMTP server: five mails, one per business key.
     const mails = mailsFor('GM0363');
     expect(mails).toHaveLength(5);
     expect(new Set(mails.map((m) => m.parsed.headers.get('x-regie-business-key'))).size).toBe(5);
-    const first = h.smtp.withBusinessKey(notificationBusinessKey('programme-GM0363', 'volkshuisvestingsprogramma', '2028-07-03', 'reminder-180d'));
+    const first = h.smtp.withBusinessKey(notificationBusinessKey('programme-GM0363', 'volkshuisvestingsprogramma', '2034-07-03', 'reminder-180d'));
     expect(first).toHaveLength(1);
     expect(first[0].envelopeTo).toEqual(['pm@gm0363.example']);
-    expect(first[0].parsed.subject).toBe('Herinnering: Volkshuisvestingsprogramma Amsterdam – uiterlijk maandag 3 juli 2028');
+    expect(first[0].parsed.subject).toBe('Herinnering: Volkshuisvestingsprogramma Amsterdam – uiterlijk maandag 3 juli 2034');
     expect(first[0].parsed.text).toContain('Over 180 dagen verloopt de wettelijke termijn voor het volkshuisvestingsprogramma van Amsterdam (GM0363).');
     expect(first[0].parsed.text).toContain(
-      'zaterdag 1 juli 2028 (inwerkingtreding woensdag 1 juli 2026 + 2 jaar) valt op een zaterdag; volgens de Algemene termijnenwet (art. 1) verschoven naar maandag 3 juli 2028',
+      'zaterdag 1 juli 2034 (inwerkingtreding donderdag 1 juli 2032 + 2 jaar) valt op een zaterdag; volgens de Algemene termijnenwet (art. 1) verschoven naar maandag 3 juli 2034',
     );
-    const overdue = h.smtp.withBusinessKey(notificationBusinessKey('programme-GM0363', 'volkshuisvestingsprogramma', '2028-07-03', 'escalation-1'));
-    expect(overdue[0].parsed.subject).toBe('Termijn verstreken: Volkshuisvestingsprogramma Amsterdam – maandag 3 juli 2028 (escalatie, trede 1)');
-    expect(overdue[0].parsed.text).toContain('(te laat sinds dinsdag 4 juli 2028)');
+    const overdue = h.smtp.withBusinessKey(notificationBusinessKey('programme-GM0363', 'volkshuisvestingsprogramma', '2034-07-03', 'escalation-1'));
+    expect(overdue[0].parsed.subject).toBe('Termijn verstreken: Volkshuisvestingsprogramma Amsterdam – maandag 3 juli 2034 (escalatie, trede 1)');
+    expect(overdue[0].parsed.text).toContain('(te laat sinds dinsdag 4 juli 2034)');
 
     // The read model holds the step, its date and derivation, and the history in workflow order.
     const [step] = await h.dataSource.query(`SELECT * FROM step_state WHERE owner_code = 'GM0363'`);
     expect(step).toMatchObject({ step: 'volkshuisvestingsprogramma', overdue: true, last_event: 'escalation-no-recipients' });
-    expect(step.derivation).toMatchObject({ date: '2028-07-03', shifted: true });
+    expect(step.derivation).toMatchObject({ date: '2034-07-03', shifted: true });
     const events = await h.dataSource.query(`SELECT event FROM step_event WHERE workflow_id = 'programme-GM0363' ORDER BY seq`);
     expect(events.map((e: { event: string }) => e.event)).toEqual([
       'created', 'reminder-sent', 'reminder-sent', 'reminder-sent', 'reminder-sent', 'overdue', 'escalation-sent', 'escalation-no-recipients', 'escalation-no-recipients',
@@ -105,7 +105,7 @@ test('a two-year timeline fires every reminder and rung once, on the right worki
 
 test('an activity that fails after sending is retried, and the SMTP server still receives exactly one mail', async () => {
   const rulebook = testRulebook('test-retry', {
-    effectiveDate: '2026-07-01',
+    effectiveDate: '2032-07-01',
     reminders: [{ offsetDays: 7, roles: ['programme-manager'], statutory: false }],
     escalations: [],
   });
@@ -125,23 +125,23 @@ test('an activity that fails after sending is retried, and the SMTP server still
     queue(),
     async () => {
       const handle = await start('GM0014', rulebook);
-      await h.advanceTo('2028-06-27T00:00:00Z');
+      await h.advanceTo('2034-06-27T00:00:00Z');
       expect(attempts).toEqual([1, 2]);
-      expect(await firings(handle)).toEqual([['volkshuisvestingsprogramma', 'reminder-7d', '2028-06-26', 'programme-manager', 'already-sent']]);
+      expect(await firings(handle)).toEqual([['volkshuisvestingsprogramma', 'reminder-7d', '2034-06-26', 'programme-manager', 'already-sent']]);
     },
     flaky,
   );
-  const key = notificationBusinessKey('programme-GM0014', 'volkshuisvestingsprogramma', '2028-07-03', 'reminder-7d');
+  const key = notificationBusinessKey('programme-GM0014', 'volkshuisvestingsprogramma', '2034-07-03', 'reminder-7d');
   expect(h.smtp.withBusinessKey(key)).toHaveLength(1);
-  expect(h.smtp.withBusinessKey(key)[0].parsed.subject).toBe('Herinnering: Volkshuisvestingsprogramma Groningen – uiterlijk maandag 3 juli 2028');
+  expect(h.smtp.withBusinessKey(key)[0].parsed.subject).toBe('Herinnering: Volkshuisvestingsprogramma Groningen – uiterlijk maandag 3 juli 2034');
   const [row] = await h.dataSource.query(`SELECT status, recipients FROM notification WHERE business_key = $1`, [key]);
   expect(row).toEqual({ status: 'sent', recipients: ['pm@gm0014.example'] });
 });
 
 test('completion stops everything: nothing fires after the step is done', async () => {
   await h.withWorker(queue(), async () => {
-    const handle = await start('GM0034', testRulebook('test-2026-07-01', { effectiveDate: '2026-07-01' }));
-    await h.advanceTo('2028-04-05T00:00:00Z');
+    const handle = await start('GM0034', testRulebook('test-2032-07-01', { effectiveDate: '2032-07-01' }));
+    await h.advanceTo('2034-04-05T00:00:00Z');
     // The API passes the dependencies it found unmet in the read model: a warning on the step, never a block.
     const done = await handle.executeUpdate(completeStep, {
       args: [{ step: 'volkshuisvestingsprogramma', evidence, by: 'Griffie Almere', unmetDependencies: ['woonzorganalyse'] }],
@@ -162,37 +162,37 @@ test('completion stops everything: nothing fires after the step is done', async 
 
 test('an extension mid-flight sends one change notice, skips what is past and fires the rest for the new date', async () => {
   await h.withWorker(queue(), async () => {
-    const handle = await start('GM0037', testRulebook('test-2026-07-01', { effectiveDate: '2026-07-01' }));
-    await h.advanceTo('2028-06-03T00:00:00Z');
+    const handle = await start('GM0037', testRulebook('test-2032-07-01', { effectiveDate: '2032-07-01' }));
+    await h.advanceTo('2034-06-03T00:00:00Z');
     const extended = await handle.executeUpdate(grantExtension, {
-      args: [{ step: 'volkshuisvestingsprogramma', to: '2028-10-02', reason: 'Herindeling', grantedBy: 'Provincie Groningen' }],
+      args: [{ step: 'volkshuisvestingsprogramma', to: '2034-10-02', reason: 'Herindeling', grantedBy: 'Provincie Groningen' }],
     });
-    expect(extended).toMatchObject({ due: { date: '2028-10-02', rule: 'verlenging verleend door Provincie Groningen' }, sequence: 1, dueSource: 'extension' });
+    expect(extended).toMatchObject({ due: { date: '2034-10-02', rule: 'verlenging verleend door Provincie Groningen' }, sequence: 1, dueSource: 'extension' });
     // A second identical request is refused (the date is no longer later): nothing changes.
     await expect(
-      handle.executeUpdate(grantExtension, { args: [{ step: 'volkshuisvestingsprogramma', to: '2028-10-02', reason: 'Herindeling', grantedBy: 'Provincie Groningen' }] }),
+      handle.executeUpdate(grantExtension, { args: [{ step: 'volkshuisvestingsprogramma', to: '2034-10-02', reason: 'Herindeling', grantedBy: 'Provincie Groningen' }] }),
     ).rejects.toThrow(WorkflowUpdateFailedError);
-    await h.advanceTo('2028-12-01T00:00:00Z');
+    await h.advanceTo('2034-12-01T00:00:00Z');
     await recordHistory('extended', handle);
     expect(await firings(handle)).toEqual([
-      ['volkshuisvestingsprogramma', 'reminder-180d', '2028-01-05', 'programme-manager', 'sent'],
-      ['volkshuisvestingsprogramma', 'reminder-90d', '2028-04-04', 'programme-manager', 'sent'],
-      ['volkshuisvestingsprogramma', 'reminder-30d', '2028-06-02', 'programme-manager+alderman', 'sent'],
-      // For the new date 2 October 2028: 180 days before (5 April) had passed when it was granted.
-      ['volkshuisvestingsprogramma', 'reminder-180d', '2028-04-05', 'programme-manager', 'skipped-past'],
-      ['volkshuisvestingsprogramma', 'reminder-90d', '2028-07-04', 'programme-manager', 'sent'],
-      // 2 September 2028 is a Saturday.
-      ['volkshuisvestingsprogramma', 'reminder-30d', '2028-09-01', 'programme-manager+alderman', 'sent'],
-      ['volkshuisvestingsprogramma', 'reminder-7d', '2028-09-25', 'programme-manager+alderman', 'sent'],
-      ['volkshuisvestingsprogramma', 'deadline-passed', '2028-10-03', '', 'recorded'],
-      ['volkshuisvestingsprogramma', 'escalation-1', '2028-10-03', 'programme-manager+alderman', 'sent'],
-      ['volkshuisvestingsprogramma', 'escalation-2', '2028-10-16', 'regional-coordinator', 'no-recipients'],
-      ['volkshuisvestingsprogramma', 'escalation-3', '2028-11-01', 'province', 'no-recipients'],
+      ['volkshuisvestingsprogramma', 'reminder-180d', '2034-01-04', 'programme-manager', 'sent'],
+      ['volkshuisvestingsprogramma', 'reminder-90d', '2034-04-04', 'programme-manager', 'sent'],
+      ['volkshuisvestingsprogramma', 'reminder-30d', '2034-06-02', 'programme-manager+alderman', 'sent'],
+      // For the new date 2 October 2034: 180 days before (5 April) had passed when it was granted.
+      ['volkshuisvestingsprogramma', 'reminder-180d', '2034-04-05', 'programme-manager', 'skipped-past'],
+      ['volkshuisvestingsprogramma', 'reminder-90d', '2034-07-04', 'programme-manager', 'sent'],
+      // 2 September 2034 is a Saturday.
+      ['volkshuisvestingsprogramma', 'reminder-30d', '2034-09-01', 'programme-manager+alderman', 'sent'],
+      ['volkshuisvestingsprogramma', 'reminder-7d', '2034-09-25', 'programme-manager+alderman', 'sent'],
+      ['volkshuisvestingsprogramma', 'deadline-passed', '2034-10-03', '', 'recorded'],
+      ['volkshuisvestingsprogramma', 'escalation-1', '2034-10-03', 'programme-manager+alderman', 'sent'],
+      ['volkshuisvestingsprogramma', 'escalation-2', '2034-10-16', 'regional-coordinator', 'no-recipients'],
+      ['volkshuisvestingsprogramma', 'escalation-3', '2034-11-01', 'province', 'no-recipients'],
     ]);
-    const notices = h.smtp.withBusinessKey(notificationBusinessKey('programme-GM0037', 'volkshuisvestingsprogramma', '2028-10-02', 'change-notice'));
+    const notices = h.smtp.withBusinessKey(notificationBusinessKey('programme-GM0037', 'volkshuisvestingsprogramma', '2034-10-02', 'change-notice'));
     expect(notices).toHaveLength(1);
-    expect(notices[0].parsed.subject).toBe('Nieuwe datum: Volkshuisvestingsprogramma Stadskanaal – uiterlijk maandag 2 oktober 2028');
-    expect(notices[0].parsed.text).toContain('is gewijzigd: was maandag 3 juli 2028, nu maandag 2 oktober 2028.');
+    expect(notices[0].parsed.subject).toBe('Nieuwe datum: Volkshuisvestingsprogramma Stadskanaal – uiterlijk maandag 2 oktober 2034');
+    expect(notices[0].parsed.text).toContain('is gewijzigd: was maandag 3 juli 2034, nu maandag 2 oktober 2034.');
     // 3 reminders for the old date, 1 notice, then 3 reminders and rung 1 for the new date (no address for rungs 2 and 3).
     expect(mailsFor('GM0037')).toHaveLength(8);
   });
@@ -200,28 +200,28 @@ test('an extension mid-flight sends one change notice, skips what is past and fi
 
 test('a rulebook change mid-flight re-dates the step like an extension, once per new date', async () => {
   await h.withWorker(queue(), async () => {
-    const handle = await start('GM0047', testRulebook('test-2026-07-01', { effectiveDate: '2026-07-01' }));
-    await h.advanceTo('2028-06-03T00:00:00Z');
-    // The law now takes effect on 1 October 2026: due Sunday 1 October 2028, moved to Monday 2 October.
-    const next = testRulebook('test-2026-10-01', { effectiveDate: '2026-10-01' });
+    const handle = await start('GM0047', testRulebook('test-2032-07-01', { effectiveDate: '2032-07-01' }));
+    await h.advanceTo('2034-06-03T00:00:00Z');
+    // The law now takes effect on 1 October 2032: due Sunday 1 October 2034, moved to Monday 2 October.
+    const next = testRulebook('test-2032-10-01', { effectiveDate: '2032-10-01' });
     await storeRulebook(h.dataSource, next, 'operator');
     const result = await handle.executeUpdate(applyRulebook, { args: [{ rulebook: next.rulebook, rulebookHash: next.hash }] });
-    expect(result).toEqual({ rulebookId: 'test-2026-10-01', changed: [{ step: 'volkshuisvestingsprogramma', from: '2028-07-03', to: '2028-10-02' }], alreadyApplied: false });
+    expect(result).toEqual({ rulebookId: 'test-2032-10-01', changed: [{ step: 'volkshuisvestingsprogramma', from: '2034-07-03', to: '2034-10-02' }], alreadyApplied: false });
     expect(await handle.executeUpdate(applyRulebook, { args: [{ rulebook: next.rulebook, rulebookHash: next.hash }] })).toMatchObject({ alreadyApplied: true, changed: [] });
-    await h.advanceTo('2028-09-26T00:00:00Z');
+    await h.advanceTo('2034-09-26T00:00:00Z');
     await recordHistory('rulebook-change', handle);
     const state = await handle.query(programmeStateQuery);
-    expect(state).toMatchObject({ rulebookId: 'test-2026-10-01', rulebookHash: next.hash });
+    expect(state).toMatchObject({ rulebookId: 'test-2032-10-01', rulebookHash: next.hash });
     expect(state.firings.slice(3).map((f) => [f.key, f.day, f.outcome])).toEqual([
-      ['reminder-180d', '2028-04-05', 'skipped-past'],
-      ['reminder-90d', '2028-07-04', 'sent'],
-      ['reminder-30d', '2028-09-01', 'sent'],
-      ['reminder-7d', '2028-09-25', 'sent'],
+      ['reminder-180d', '2034-04-05', 'skipped-past'],
+      ['reminder-90d', '2034-07-04', 'sent'],
+      ['reminder-30d', '2034-09-01', 'sent'],
+      ['reminder-7d', '2034-09-25', 'sent'],
     ]);
-    expect(h.smtp.withBusinessKey(notificationBusinessKey('programme-GM0047', 'volkshuisvestingsprogramma', '2028-10-02', 'change-notice'))).toHaveLength(1);
+    expect(h.smtp.withBusinessKey(notificationBusinessKey('programme-GM0047', 'volkshuisvestingsprogramma', '2034-10-02', 'change-notice'))).toHaveLength(1);
     const [row] = await h.dataSource.query(`SELECT due_date::text, rulebook_id, derivation FROM step_state WHERE owner_code = 'GM0047'`);
-    expect(row).toMatchObject({ due_date: '2028-10-02', rulebook_id: 'test-2026-10-01' });
-    expect(row.derivation.text).toContain('zondag 1 oktober 2028 (inwerkingtreding donderdag 1 oktober 2026 + 2 jaar) valt op een zondag');
+    expect(row).toMatchObject({ due_date: '2034-10-02', rulebook_id: 'test-2032-10-01' });
+    expect(row.derivation.text).toContain('zondag 1 oktober 2034 (inwerkingtreding vrijdag 1 oktober 2032 + 2 jaar) valt op een zondag');
   });
 });
 
@@ -253,7 +253,7 @@ test('onboarding mid-way records the past and sends nothing from it', async () =
 
 test('a step imported as done with its evidence gets no reminders', async () => {
   await h.withWorker(queue(), async () => {
-    const handle = await start('GM0059', testRulebook('test-2026-07-01', { effectiveDate: '2026-07-01' }), {
+    const handle = await start('GM0059', testRulebook('test-2032-07-01', { effectiveDate: '2032-07-01' }), {
       initialSteps: { volkshuisvestingsprogramma: { status: 'done', evidence: [{ ...evidence, recordedBy: 'Import' }] } },
     });
     const state = await handle.result();
@@ -265,15 +265,15 @@ test('a step imported as done with its evidence gets no reminders', async () => 
 
 test('a bad update is rejected with its reason and changes nothing', async () => {
   await h.withWorker(queue(), async () => {
-    const handle = await start('GM0060', testRulebook('test-2026-07-01', { effectiveDate: '2026-07-01' }));
+    const handle = await start('GM0060', testRulebook('test-2032-07-01', { effectiveDate: '2032-07-01' }));
     const before = await handle.query(programmeStateQuery);
     const rejects = async (promise: Promise<unknown>, message: RegExp) => {
       const err = await promise.then(() => null, (e) => e);
       expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
       expect((err as WorkflowUpdateFailedError).cause?.message).toMatch(message);
     };
-    await rejects(handle.executeUpdate(grantExtension, { args: [{ step: 'volkshuisvestingsprogramma', to: '2028-05-01', reason: 'x', grantedBy: 'Provincie' }] }), /to must be after the current date 2028-07-03/);
-    await rejects(handle.executeUpdate(grantExtension, { args: [{ step: 'volkshuisvestingsprogramma', to: '2028-02-30', reason: 'x', grantedBy: 'Provincie' }] }), /to must be a date/);
+    await rejects(handle.executeUpdate(grantExtension, { args: [{ step: 'volkshuisvestingsprogramma', to: '2034-05-01', reason: 'x', grantedBy: 'Provincie' }] }), /to must be after the current date 2034-07-03/);
+    await rejects(handle.executeUpdate(grantExtension, { args: [{ step: 'volkshuisvestingsprogramma', to: '2034-02-30', reason: 'x', grantedBy: 'Provincie' }] }), /to must be a date/);
     await rejects(handle.executeUpdate(waiveStep, { args: [{ step: 'volkshuisvestingsprogramma', reason: ' ', grantedBy: 'Provincie' }] }), /reason is required/);
     await rejects(handle.executeUpdate(updateProgress, { args: [{ step: 'volkshuisvestingsprogramma', checklist: { bestaat: true }, by: 'PM' }] }), /checklist item bestaat is not part of step/);
     await rejects(handle.executeUpdate(completeStep, { args: [{ step: 'woonzorganalyse', evidence, by: 'PM' }] }), /unknown step woonzorganalyse/);
@@ -285,7 +285,7 @@ test('a bad update is rejected with its reason and changes nothing', async () =>
     await recordHistory('waived', handle);
     expect(state.steps[0]).toMatchObject({ status: 'waived', waiver: expect.objectContaining({ reason: 'Ontheffing GS' }) });
     // A waiver cancels the calendar entry: one cancellation, nothing else.
-    expect(mailsFor('GM0060').map((m) => m.parsed.subject)).toEqual(['Vervallen: Volkshuisvestingsprogramma Ameland – maandag 3 juli 2028']);
+    expect(mailsFor('GM0060').map((m) => m.parsed.subject)).toEqual(['Vervallen: Volkshuisvestingsprogramma Ameland – maandag 3 juli 2034']);
   });
 });
 
