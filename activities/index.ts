@@ -5,7 +5,8 @@ import type { Transporter } from 'nodemailer';
 import { DataSource, EntityManager } from 'typeorm';
 import type { NotificationOutcome, NotificationRequest, StepEventWrite } from '../libs/contracts';
 import { findRulebook } from '../libs/db/rulebook-store';
-import { renderNotificationMail } from '../libs/mail/notification-template';
+import { buildCalendarInvite } from '../libs/mail/calendar-invite';
+import { renderNotificationMail } from '../libs/mail/notification-mail';
 import type { Role } from '../libs/rulebook/rulebook.schema';
 import { createRolloutActivities } from './rollout.activities';
 
@@ -66,22 +67,39 @@ export function createActivities({ dataSource, mail, mailFrom, publicBaseUrl, te
           log.warn('No recipient for notification', { businessKey: req.businessKey, roles: req.roles });
           return { outcome: 'no-recipients', recipients: [] };
         }
+        const stepUrl = `${publicBaseUrl}/${req.owner.kind === 'region' ? 'regions' : 'municipalities'}/${req.owner.code}/steps/${encodeURIComponent(req.step)}`;
         const rendered = renderNotificationMail({
+          kind: req.kind,
           ownerName: owner.name,
           ownerCode: owner.code,
           ownerKind: req.owner.kind,
-          stepNameNl: step.nameNl + (req.cycleYear ? ` ${req.cycleYear}` : ''),
+          stepNameNl: step.nameNl,
+          stepNameEn: step.nameEn,
+          cycleYear: req.cycleYear,
           legalBasis: step.legalBasis,
-          kind: req.kind,
           offsetDays: req.offsetDays,
           rung: req.rung,
           dateKind: req.dateKind,
           due: req.due,
           previousDue: req.previousDue ?? null,
           overdueSince: req.overdueSince ?? null,
-          checklist: step.checklist.filter((c) => req.openChecklist.includes(c.key)).map((c) => c.nl),
-          stepUrl: `${publicBaseUrl}/${req.owner.kind === 'region' ? 'regions' : 'municipalities'}/${req.owner.code}/steps/${encodeURIComponent(req.step)}`,
+          checklist: step.checklist.filter((c) => req.openChecklist.includes(c.key)),
+          stepUrl,
           rulebookId: req.rulebookId,
+        });
+        // One calendar entry per step (UID from workflow and step, not the date); SEQUENCE counts the date's moves.
+        const invite = buildCalendarInvite({
+          kind: req.kind,
+          workflowId: req.workflowId,
+          step: req.step,
+          sequence: req.sequence,
+          date: req.due.date,
+          summary: rendered.calendar.summary,
+          description: rendered.calendar.description,
+          url: stepUrl,
+          organizer: mailFrom,
+          attendees: row.recipients,
+          stampedAt: new Date(),
         });
         // The Message-ID derives from the business key, so even a mail sent twice is recognisably one.
         const messageId = `<${createHash('sha256').update(req.businessKey).digest('hex').slice(0, 40)}@regie>`;
@@ -91,6 +109,7 @@ export function createActivities({ dataSource, mail, mailFrom, publicBaseUrl, te
           subject: rendered.subject,
           text: rendered.text,
           html: rendered.html,
+          icalEvent: invite,
           messageId,
           headers: { 'X-Regie-Business-Key': req.businessKey },
         });

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
     [{ TEMPORAL_ADDRESS: 'temporal.example' }, 'TEMPORAL_ADDRESS must be host:port'],
     [{ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN must be at least 16 characters'],
     [{ TEMPORAL_TLS_CERT: '/etc/cert.pem' }, 'TEMPORAL_TLS_KEY must be set together with its pair'],
+    [{ MAIL_FROM: 'Regie' }, 'MAIL_FROM must be an address, e.g. Regie <regie@gemeente.example>'],
   ])('stops on %j with a message naming the variable', (change, message) => {
     const load = () => loadConfig('test', { ...valid, ...change });
     expect(load).toThrow(ConfigError);

@@ -118,7 +118,8 @@ export function loadConfig(processName: string, env: Env = process.env): RegieCo
     },
     smtp: {
       url: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
-      from: optional(env, 'MAIL_FROM', 'Regie <regie@localhost>'),
+      // The sender is also the calendar invites' ORGANIZER: it must hold an address.
+      from: pattern(env, 'MAIL_FROM', 'Regie <regie@localhost>', /^(?:[^<>]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, 'an address, e.g. Regie <regie@gemeente.example>'),
       maxConnections: int(env, 'SMTP_MAX_CONNECTIONS', 5, 1, 100),
     },
     http: {

@@ -1,0 +1,113 @@
+import type { DateDerivation, IsoDate } from '../calendar';
+import { dateParts, formatDutchDate, weekday } from '../calendar';
+import type { NotificationKind } from '../contracts';
+import { MailLanguage, mailTemplates, MailTemplates } from './mail-templates';
+
+export type { MailLanguage } from './mail-templates';
+
+export interface NotificationMailContext {
+  /** The recipient's language; Dutch unless a preference says otherwise. */
+  language?: MailLanguage;
+  kind: NotificationKind;
+  ownerName: string;
+  ownerCode: string;
+  ownerKind: 'municipality' | 'region';
+  stepNameNl: string;
+  stepNameEn: string;
+  /** A yearly step's cycle, added to its name ("Prestatieafspraken 2027"). */
+  cycleYear?: number | null;
+  legalBasis: { citation: string; verified: boolean };
+  offsetDays: number;
+  rung?: number;
+  dateKind: 'statutory' | 'target';
+  due: DateDerivation;
+  previousDue: DateDerivation | null;
+  overdueSince: IsoDate | null;
+  /** The checklist items still open, in both languages (from the rulebook). */
+  checklist: { nl: string; en: string }[];
+  stepUrl: string;
+  rulebookId: string;
+}
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+  /** Wording for the calendar invite of this mail (see calendar-invite.ts). */
+  calendar: { summary: string; description: string };
+}
+
+/**
+ * What the templates see. Code only prepares values (dates formatted in the mail's language, the names in
+ * that language, the open checklist items); every word of the mail is in `templates/<language>/`. Every
+ * field is always present (null when it does not apply), because the templates are compiled strict.
+ */
+export interface NotificationTemplateContext {
+  language: MailLanguage;
+  kind: NotificationKind;
+  owner: { name: string; code: string; isRegion: boolean };
+  step: { name: string };
+  legalBasis: { citation: string; verified: boolean };
+  /** A statutory term (true) or a planned date, a streefdatum (false). */
+  statutory: boolean;
+  date: string;
+  previousDate: string | null;
+  overdueSince: string | null;
+  /** How the date was determined: the Dutch text recorded with the date (libs/calendar), in every language. */
+  derivation: string;
+  offsetDays: number;
+  rung: number | null;
+  checklist: string[];
+  stepUrl: string;
+  rulebookId: string;
+}
+
+/** A reminder, escalation, change notice or cancellation for one step, in text and HTML with the same content. */
+export function renderNotificationMail(ctx: NotificationMailContext, templates: MailTemplates = mailTemplates()): RenderedMail {
+  const context = templateContext(ctx);
+  const { language, kind } = context;
+  const render = (name: string, extra: object = {}) => templates.render(language, name, { ...context, ...extra });
+  const subject = oneLine(render(`${kind}.subject`));
+  return {
+    subject,
+    text: render(`${kind}.text`),
+    html: render(`${kind}.html`, { subject }),
+    calendar: { summary: oneLine(render('invite.summary')), description: render('invite.description').trim() },
+  };
+}
+
+export function templateContext(ctx: NotificationMailContext): NotificationTemplateContext {
+  const language = ctx.language ?? 'nl';
+  const date = (d: IsoDate) => formatDate(d, language);
+  const name = language === 'en' ? ctx.stepNameEn : ctx.stepNameNl;
+  return {
+    language,
+    kind: ctx.kind,
+    owner: { name: ctx.ownerName, code: ctx.ownerCode, isRegion: ctx.ownerKind === 'region' },
+    step: { name: ctx.cycleYear ? `${name} ${ctx.cycleYear}` : name },
+    legalBasis: { citation: ctx.legalBasis.citation, verified: ctx.legalBasis.verified },
+    statutory: ctx.dateKind === 'statutory',
+    date: date(ctx.due.date),
+    previousDate: ctx.previousDue ? date(ctx.previousDue.date) : null,
+    overdueSince: ctx.overdueSince ? date(ctx.overdueSince) : null,
+    derivation: ctx.due.text,
+    offsetDays: ctx.offsetDays,
+    rung: ctx.rung ?? null,
+    checklist: ctx.checklist.map((item) => (language === 'en' ? item.en : item.nl)),
+    stepUrl: ctx.stepUrl,
+    rulebookId: ctx.rulebookId,
+  };
+}
+
+const ENGLISH_WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const ENGLISH_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** `maandag 3 juli 2028` or `Monday 3 July 2028`: always with the weekday, never dependent on the ICU build. */
+export function formatDate(date: IsoDate, language: MailLanguage): string {
+  if (language === 'nl') return formatDutchDate(date);
+  const { year, month, day } = dateParts(date);
+  return `${ENGLISH_WEEKDAYS[weekday(date)]} ${day} ${ENGLISH_MONTHS[month - 1]} ${year}`;
+}
+
+/** A subject or summary is one line, whatever line breaks an editor left in its file. */
+const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
