@@ -96,9 +96,13 @@ async function runSteps(input: ProgrammeWorkflowInput): Promise<ProgrammeState> 
     else for (const [step, event, detail] of changes) await record(step, event, detail);
   };
 
+  /** Onboarding states keyed by step (not instance) apply to that step's first instance only, not to later cycles. */
+  const initialUsed = new Set<string>();
   const newInstance = (definition: RulebookStep, cycleYear: number | null): StepInstance => {
     const key = cycleYear === null ? definition.key : `${definition.key}:${cycleYear}`;
-    const initial = input.carried ? undefined : (input.initialSteps?.[key] ?? input.initialSteps?.[definition.key]);
+    const byStep = initialUsed.has(definition.key) ? undefined : input.initialSteps?.[definition.key];
+    initialUsed.add(definition.key);
+    const initial = input.carried ? undefined : (input.initialSteps?.[key] ?? byStep);
     const due = rulebookDueDate(rulebook, definition, cycleYear ?? undefined);
     const target = initial?.targetDate && !due ? targetDateDerivation(initial.targetDate, owner.name) : null;
     const recordedAt = new Date(now()).toISOString();

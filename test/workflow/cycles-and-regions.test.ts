@@ -138,3 +138,24 @@ test("a region's target-date steps remind the coordinator as planned dates, and 
     ]);
   });
 });
+
+test("a yearly step imported as done counts for its current cycle only: next year's cycle opens", async () => {
+  const rulebook = rulebookWithSteps('test-import-cycle', ['prestatieafspraken-bod', 'prestatieafspraken']);
+  await storeRulebook(h.dataSource, rulebook, 'operator');
+  await h.dataSource.query(`INSERT INTO onboarding (municipality_code, workflow_id, rulebook_id, programme_manager_email) VALUES ('GM0014', 'programme-GM0014', $1, 'pm@gm0014.example')`, [rulebook.rulebook.id]);
+  await h.withWorker('import-cycle', async () => {
+    const handle = await h.env.client.workflow.start(programmeWorkflow, {
+      workflowId: programmeWorkflowId('GM0014'),
+      taskQueue: 'import-cycle',
+      args: [{
+        owner: { kind: 'municipality', code: 'GM0014', name: 'Groningen', provinceCode: 'PV20', provinceName: 'Groningen', regionCode: 'CR03', regionName: 'Overig Groningen' },
+        rulebook: rulebook.rulebook,
+        rulebookHash: rulebook.hash,
+        initialSteps: { prestatieafspraken: { status: 'done', evidence: [{ kind: 'document', reference: 'Prestatieafspraken 2031', recordedBy: 'Import' }] } },
+      }],
+    });
+    await h.advanceTo('2031-01-05T12:00:00Z');
+    const steps = (await handle.query(programmeStateQuery)).steps.map((s) => [s.key, s.status]);
+    expect(steps).toEqual(expect.arrayContaining([['prestatieafspraken:2030', 'done'], ['prestatieafspraken:2031', 'open']]));
+  });
+});
