@@ -115,6 +115,22 @@ describe('migrations', () => {
   });
 });
 
+describe('schema', () => {
+  it('the entities describe exactly the columns the migrations create (keys, indexes and checks live in the migrations)', async () => {
+    const dataSource = createDataSource(db.url, 'integration-drift');
+    await dataSource.initialize();
+    try {
+      const { upQueries } = await dataSource.driver.createSchemaBuilder().log();
+      const columnDrift = upQueries
+        .map((q) => q.query)
+        .filter((q) => /CREATE TABLE|DROP TABLE|ADD COLUMN|DROP COLUMN|ALTER COLUMN "[^"]+" TYPE|NOT NULL|RENAME/.test(q));
+      expect(columnDrift).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});
+
 describe('health', () => {
   it('reports Postgres and Temporal up', async () => {
     expect(await api.request('GET', '/health')).toEqual({
