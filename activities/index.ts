@@ -54,7 +54,7 @@ export function createActivities({ dataSource, mail, mailFrom, publicBaseUrl, te
       return dataSource.transaction(async (tx) => {
         const owner = await findOwnerContacts(tx, req.owner);
         if (!owner) throw ApplicationFailure.nonRetryable(`Unknown ${req.owner.kind} ${req.owner.code}`);
-        const recipients = resolveRecipients(req.roles, owner);
+        const recipients = await resolveRecipients(tx, req.roles, owner);
         await tx.query(
           `INSERT INTO notification (business_key, workflow_id, owner_kind, owner_code, step, kind, due_date, rulebook_id, recipients, status)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (business_key) DO NOTHING`,
@@ -153,16 +153,20 @@ async function writeStepEvent(tx: EntityManager, write: StepEventWrite): Promise
 interface OwnerContacts {
   code: string;
   name: string;
+  /** The municipality, its region (in the COROP grouping, as onboarding uses) and its province; a region owner has only a region. */
+  municipalityCode: string | null;
+  regionCode: string | null;
+  provinceCode: string | null;
   programmeManagerEmail: string | null;
   regionalCoordinatorEmail: string | null;
 }
 
-/** The owner's name and the addresses known from onboarding (its own, and its COROP region's coordinator). */
+/** The owner's name, where it belongs, and the addresses known from onboarding (its own, and its COROP region's coordinator). */
 async function findOwnerContacts(tx: EntityManager, owner: NotificationRequest['owner']): Promise<OwnerContacts | null> {
   const [row] =
     owner.kind === 'municipality'
       ? await tx.query(
-          `SELECT m.code, m.name, o.programme_manager_email, ro.coordinator_email
+          `SELECT m.code, m.name, m.code AS municipality_code, rm.region_code, m.province_code, o.programme_manager_email, ro.coordinator_email
            FROM municipality m
            LEFT JOIN onboarding o ON o.municipality_code = m.code
            LEFT JOIN region_member rm ON rm.municipality_code = m.code AND rm.region_code IN (SELECT code FROM region WHERE grouping = 'corop')
@@ -171,23 +175,50 @@ async function findOwnerContacts(tx: EntityManager, owner: NotificationRequest['
           [owner.code],
         )
       : await tx.query(
-          `SELECT r.code, r.name, NULL AS programme_manager_email, ro.coordinator_email
+          `SELECT r.code, r.name, NULL AS municipality_code, r.code AS region_code, NULL AS province_code,
+             NULL AS programme_manager_email, ro.coordinator_email
            FROM region r LEFT JOIN region_onboarding ro ON ro.region_code = r.code WHERE r.code = $1`,
           [owner.code],
         );
-  return row ? { code: row.code, name: row.name, programmeManagerEmail: row.programme_manager_email, regionalCoordinatorEmail: row.coordinator_email } : null;
+  return row
+    ? {
+        code: row.code,
+        name: row.name,
+        municipalityCode: row.municipality_code,
+        regionCode: row.region_code,
+        provinceCode: row.province_code,
+        programmeManagerEmail: row.programme_manager_email,
+        regionalCoordinatorEmail: row.coordinator_email,
+      }
+    : null;
 }
 
 /**
- * Until the contacts of the notifications issue exist, the known recipients are the programme manager
- * and the regional coordinator named at onboarding; other roles are recorded but have no address yet.
+ * The addresses for these roles, about this owner only: the municipality's own programme managers and
+ * aldermen, its region's coordinators, its province's officers, and the stakeholder organisations
+ * (corporations, tenant and care-welfare organisations) linked to this municipality. Stakeholders are
+ * resolved for municipality owners only. The addresses named at onboarding count as a programme manager
+ * and a coordinator. Deduplicated regardless of case, in a stable order.
  */
-function resolveRecipients(roles: Role[], owner: OwnerContacts): string[] {
+async function resolveRecipients(tx: EntityManager, roles: Role[], owner: OwnerContacts): Promise<string[]> {
+  const contacts: { email: string }[] = await tx.query(
+    `SELECT c.email FROM contact c JOIN organisation o ON o.key = c.organisation_key
+     WHERE c.role = ANY($1::text[]) AND (
+          (o.kind = 'municipality' AND o.code = $2 AND c.role IN ('programme-manager', 'alderman'))
+       OR (o.kind = 'region' AND o.code = $3 AND c.role = 'regional-coordinator')
+       OR (o.kind = 'province' AND o.code = $4 AND c.role = 'province')
+       OR (o.kind IN ('housing-corporation', 'tenant-organisation', 'care-welfare-organisation') AND c.role = o.kind
+           AND EXISTS (SELECT 1 FROM organisation_municipality om WHERE om.organisation_key = o.key AND om.municipality_code = $2)))
+     ORDER BY array_position($1::text[], c.role), c.email`,
+    [roles, owner.municipalityCode, owner.regionCode, owner.provinceCode],
+  );
   const found = [
     roles.includes('programme-manager') ? owner.programmeManagerEmail : null,
     roles.includes('regional-coordinator') ? owner.regionalCoordinatorEmail : null,
-  ];
-  return [...new Set(found.filter((e): e is string => !!e))];
+    ...contacts.map((c) => c.email),
+  ].filter((e): e is string => !!e);
+  const seen = new Set<string>();
+  return found.filter((email) => !seen.has(email.toLowerCase()) && !!seen.add(email.toLowerCase()));
 }
 
 export type RegieActivities = ReturnType<typeof createActivities>;

@@ -10,8 +10,10 @@ import {
   StepEventEntity,
   StepStateEntity,
 } from './entities/programme.entity';
+import { ContactEntity, OrganisationEntity, OrganisationMunicipalityEntity } from './entities/organisation.entity';
 import { InitialSchema1764028800000 } from './migrations/1764028800000-initial-schema';
 import { StepsPerOwner1764115200000 } from './migrations/1764115200000-steps-per-owner';
+import { OrganisationsAndContacts1764201600000 } from './migrations/1764201600000-organisations-and-contacts';
 
 export const entities = [
   ProvinceEntity,
@@ -26,10 +28,13 @@ export const entities = [
   NotificationEntity,
   RulebookRolloutEntity,
   RulebookRolloutTargetEntity,
+  OrganisationEntity,
+  OrganisationMunicipalityEntity,
+  ContactEntity,
 ];
 
 /** Listed in order; the schema changes only through these. */
-export const migrations = [InitialSchema1764028800000, StepsPerOwner1764115200000];
+export const migrations = [InitialSchema1764028800000, StepsPerOwner1764115200000, OrganisationsAndContacts1764201600000];
 
 export function dataSourceOptions(databaseUrl: string, applicationName: string) {
   return {

@@ -9,6 +9,8 @@ import { MunicipalitiesController, RegionsController } from './municipalities/mu
 import { MunicipalitiesService } from './municipalities/municipalities.service';
 import { OnboardingController } from './onboarding/onboarding.controller';
 import { OnboardingService } from './onboarding/onboarding.service';
+import { OrganisationsController } from './organisations/organisations.controller';
+import { OrganisationsService } from './organisations/organisations.service';
 import { RulebookRolloutService } from './rulebooks/rulebook-rollout.service';
 import { RulebooksController } from './rulebooks/rulebooks.controller';
 import { RulebooksService } from './rulebooks/rulebooks.service';
@@ -22,8 +24,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, TemporalClientModule],
-      controllers: [HealthController, MunicipalitiesController, RegionsController, OnboardingController, RulebooksController, StepsController],
-      providers: [ReferenceDataService, MunicipalitiesService, OnboardingService, StepsService, AdminTokenGuard, RulebooksService, RulebookRolloutService],
+      controllers: [HealthController, MunicipalitiesController, RegionsController, OnboardingController, RulebooksController, StepsController, OrganisationsController],
+      providers: [ReferenceDataService, MunicipalitiesService, OnboardingService, StepsService, AdminTokenGuard, RulebooksService, RulebookRolloutService, OrganisationsService],
     };
   }
 }

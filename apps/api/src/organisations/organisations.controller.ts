@@ -1,0 +1,40 @@
+import { Body, Controller, Get, HttpStatus, Inject, Param, Put, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { OrganisationListQuery, PutContactsDto, PutOrganisationDto } from './organisations.dto';
+import { OrganisationsService } from './organisations.service';
+
+@ApiTags('organisations')
+@ApiBearerAuth()
+@UseGuards(AdminTokenGuard)
+@Controller('organisations')
+export class OrganisationsController {
+  constructor(@Inject(OrganisationsService) private readonly organisations: OrganisationsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Organisations; with ?municipality=GM0363 those that work there (its own, region, province, linked stakeholders)' })
+  list(@Query() query: OrganisationListQuery) {
+    return this.organisations.list(query.municipality);
+  }
+
+  @Get(':key')
+  @ApiOperation({ summary: 'One organisation with its municipalities and contacts' })
+  get(@Param('key') key: string) {
+    return this.organisations.get(key);
+  }
+
+  @Put(':key')
+  @ApiOperation({ summary: 'Create or update an organisation (kind, name, code for public bodies, municipalities for stakeholders); 201 when new' })
+  async put(@Param('key') key: string, @Body() dto: PutOrganisationDto, @Res({ passthrough: true }) res: Response) {
+    const { created, ...organisation } = await this.organisations.put(key, dto);
+    res.status(created ? HttpStatus.CREATED : HttpStatus.OK);
+    return organisation;
+  }
+
+  @Put(':key/contacts')
+  @ApiOperation({ summary: "Replace the organisation's contacts: { contacts: [{ email, name?, role, language? }] }" })
+  putContacts(@Param('key') key: string, @Body() dto: PutContactsDto) {
+    return this.organisations.putContacts(key, dto);
+  }
+}

@@ -1,0 +1,58 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsArray, IsEmail, IsIn, IsOptional, IsString, Matches, MinLength, ValidateNested } from 'class-validator';
+import { ORGANISATION_KINDS } from '../../../../libs/db/entities/organisation.entity';
+import type { OrganisationKind } from '../../../../libs/db/entities/organisation.entity';
+import { roleSchema } from '../../../../libs/rulebook/rulebook.schema';
+import type { Role } from '../../../../libs/rulebook/rulebook.schema';
+
+export const ROLES = roleSchema.options;
+
+export class PutOrganisationDto {
+  @ApiProperty({ enum: ORGANISATION_KINDS })
+  @IsIn(ORGANISATION_KINDS, { message: `kind must be one of ${ORGANISATION_KINDS.join(', ')}` })
+  kind!: OrganisationKind;
+
+  @ApiProperty({ example: 'Woningcorporatie Voorbeeld' }) @IsString({ message: 'name is required' }) @MinLength(1, { message: 'name is required' })
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'GM0363', description: 'For municipality, region and province: the code it stands for (GM…, CR…, PV…)' })
+  @IsOptional()
+  @IsString({ message: 'code must be a reference code' })
+  code?: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['GM0363', 'GM0384'], description: 'For stakeholder kinds: the municipalities it works in' })
+  @IsOptional()
+  @IsArray({ message: 'municipalities must be a list of GM codes' })
+  @Matches(/^GM\d{4}$/, { each: true, message: 'municipalities must be CBS municipality codes such as GM0363' })
+  municipalities?: string[];
+}
+
+export class ContactDto {
+  @ApiProperty({ example: 'wethouder@amsterdam.example' }) @IsEmail({}, { message: 'email must be an email address' })
+  email!: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString({ message: 'name must be text' })
+  name?: string;
+
+  @ApiProperty({ enum: ROLES }) @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` })
+  role!: Role;
+
+  @ApiPropertyOptional({ enum: ['nl', 'en'], default: 'nl' }) @IsOptional() @IsIn(['nl', 'en'], { message: 'language must be nl or en' })
+  language?: 'nl' | 'en';
+}
+
+export class PutContactsDto {
+  @ApiProperty({ type: [ContactDto], description: 'Replaces all contacts of the organisation' })
+  @IsArray({ message: 'contacts must be a list' })
+  @ValidateNested({ each: true })
+  @Type(() => ContactDto)
+  contacts!: ContactDto[];
+}
+
+export class OrganisationListQuery {
+  @ApiPropertyOptional({ example: 'GM0363' })
+  @IsOptional()
+  @Matches(/^GM\d{4}$/, { message: 'municipality must be a CBS municipality code such as GM0363' })
+  municipality?: string;
+}

@@ -1,0 +1,159 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { OrganisationKind } from '../../../../libs/db/entities/organisation.entity';
+import type { Role } from '../../../../libs/rulebook/rulebook.schema';
+import { RegieError } from '../errors/regie-error';
+import { PutContactsDto, PutOrganisationDto } from './organisations.dto';
+
+/** The public bodies stand for a reference code; their table decides whether it exists. */
+const CODE_TABLE: Partial<Record<OrganisationKind, { table: string; example: string }>> = {
+  municipality: { table: 'municipality', example: 'GM0363' },
+  region: { table: 'region', example: 'CR23' },
+  province: { table: 'province', example: 'PV27' },
+};
+const STAKEHOLDER_KINDS: OrganisationKind[] = ['housing-corporation', 'tenant-organisation', 'care-welfare-organisation'];
+
+/** The roles a contact can have in each kind: only these receive notifications (VNG's receive none yet). */
+const ROLES_BY_KIND: Record<OrganisationKind, Role[] | 'any'> = {
+  municipality: ['programme-manager', 'alderman'],
+  region: ['regional-coordinator'],
+  province: ['province'],
+  'housing-corporation': ['housing-corporation'],
+  'tenant-organisation': ['tenant-organisation'],
+  'care-welfare-organisation': ['care-welfare-organisation'],
+  vng: 'any',
+};
+
+const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export interface OrganisationView {
+  key: string;
+  kind: OrganisationKind;
+  name: string;
+  code: string | null;
+  municipalities: string[];
+  contacts: { email: string; name: string | null; role: Role; language: 'nl' | 'en' }[];
+}
+
+const invalid = (field: string, problem: string, code = 'invalid-input') =>
+  new RegieError(code, 'invalid-input', `Ongeldige invoer in veld ${field}: ${problem}`, field);
+
+/** Organisations, the municipalities stakeholders work in, and their contacts; each write is one transaction. */
+@Injectable()
+export class OrganisationsService {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  async put(key: string, dto: PutOrganisationDto): Promise<OrganisationView & { created: boolean }> {
+    checkKey(key);
+    const codeTable = CODE_TABLE[dto.kind];
+    if (codeTable && !dto.code) throw invalid('code', `a ${dto.kind} organisation needs the code it stands for, such as ${codeTable.example}`);
+    if (!codeTable && dto.code !== undefined) throw invalid('code', `only municipality, region and province organisations have a code`);
+    const stakeholder = STAKEHOLDER_KINDS.includes(dto.kind);
+    if (!stakeholder && dto.municipalities?.length) {
+      throw invalid('municipalities', 'only housing corporations, tenant organisations and care-welfare organisations are linked to municipalities');
+    }
+    const municipalities = [...new Set(dto.municipalities ?? [])].sort();
+
+    return this.dataSource.transaction(async (tx) => {
+      if (codeTable) {
+        const [known] = await tx.query(`SELECT 1 FROM ${codeTable.table} WHERE code = $1`, [dto.code]);
+        if (!known) throw invalid('code', `no ${dto.kind} has this code`, `unknown-${dto.kind}`);
+        const [other] = await tx.query(`SELECT key FROM organisation WHERE kind = $1 AND code = $2 AND key <> $3`, [dto.kind, dto.code, key]);
+        if (other) {
+          throw new RegieError('organisation-code-taken', 'conflict', `Veld code: deze ${dto.kind} heeft al een organisatie (${other.key}) / already has an organisation`, 'code');
+        }
+      }
+      if (municipalities.length) {
+        const known: { code: string }[] = await tx.query(`SELECT code FROM municipality WHERE code = ANY($1::text[])`, [municipalities]);
+        const knownCodes = new Set(known.map((r) => r.code));
+        const index = (dto.municipalities ?? []).findIndex((c) => !knownCodes.has(c));
+        if (index >= 0) throw invalid(`municipalities.${index}`, 'no municipality has this code', 'unknown-municipality');
+      }
+      const [existing] = await tx.query(`SELECT kind FROM organisation WHERE key = $1 FOR UPDATE`, [key]);
+      if (existing && existing.kind !== dto.kind) {
+        // Its contacts' roles belong to its kind; a different kind is a different organisation.
+        throw new RegieError('organisation-kind-fixed', 'conflict', `Veld kind: een organisatie verandert niet van soort (nu ${existing.kind}) / an organisation's kind cannot change`, 'kind');
+      }
+      await tx.query(
+        `INSERT INTO organisation (key, kind, name, code) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name, code = EXCLUDED.code, updated_at = now()`,
+        [key, dto.kind, dto.name, dto.code ?? null],
+      );
+      await tx.query(`DELETE FROM organisation_municipality WHERE organisation_key = $1`, [key]);
+      if (municipalities.length) {
+        await tx.query(`INSERT INTO organisation_municipality (organisation_key, municipality_code) SELECT $1, unnest($2::text[])`, [key, municipalities]);
+      }
+      return { created: !existing, ...(await this.view(tx, key))! };
+    });
+  }
+
+  async putContacts(key: string, dto: PutContactsDto): Promise<OrganisationView> {
+    checkKey(key);
+    const seen = new Set<string>();
+    const contacts = dto.contacts.map((c, i) => {
+      const email = c.email.trim().toLowerCase();
+      if (seen.has(`${email} ${c.role}`)) throw invalid(`contacts.${i}.email`, 'this address already has this role in the list');
+      seen.add(`${email} ${c.role}`);
+      return { email, name: c.name ?? null, role: c.role, language: c.language ?? 'nl', index: i };
+    });
+    return this.dataSource.transaction(async (tx) => {
+      const [organisation] = await tx.query(`SELECT kind FROM organisation WHERE key = $1 FOR UPDATE`, [key]);
+      if (!organisation) throw notFound(key);
+      const allowed = ROLES_BY_KIND[organisation.kind as OrganisationKind];
+      const misfit = contacts.find((c) => allowed !== 'any' && !allowed.includes(c.role));
+      if (misfit) throw invalid(`contacts.${misfit.index}.role`, `a ${organisation.kind} organisation has contacts with role ${(allowed as Role[]).join(' or ')}`);
+      await tx.query(`DELETE FROM contact WHERE organisation_key = $1`, [key]);
+      for (const c of contacts) {
+        await tx.query(`INSERT INTO contact (organisation_key, email, role, name, language) VALUES ($1, $2, $3, $4, $5)`, [key, c.email, c.role, c.name, c.language]);
+      }
+      await tx.query(`UPDATE organisation SET updated_at = now() WHERE key = $1`, [key]);
+      return (await this.view(tx, key))!;
+    });
+  }
+
+  async get(key: string): Promise<OrganisationView> {
+    checkKey(key);
+    const found = await this.view(this.dataSource.manager, key);
+    if (!found) throw notFound(key);
+    return found;
+  }
+
+  /** Who works in a municipality: its own organisation, its region's and province's, and the linked stakeholders. */
+  async list(municipality?: string): Promise<OrganisationView[]> {
+    if (municipality) {
+      const [known] = await this.dataSource.query(`SELECT 1 FROM municipality WHERE code = $1`, [municipality]);
+      if (!known) throw new RegieError('municipality-not-found', 'not-found', 'Veld municipality: onbekende gemeente / unknown municipality', 'municipality');
+    }
+    const keys: { key: string }[] = await this.dataSource.query(
+      municipality
+        ? `SELECT o.key FROM organisation o JOIN municipality m ON m.code = $1
+           WHERE (o.kind = 'municipality' AND o.code = m.code)
+              OR (o.kind = 'province' AND o.code = m.province_code)
+              OR (o.kind = 'region' AND o.code IN (SELECT region_code FROM region_member WHERE municipality_code = m.code))
+              OR EXISTS (SELECT 1 FROM organisation_municipality om WHERE om.organisation_key = o.key AND om.municipality_code = m.code)
+           ORDER BY o.kind, o.key`
+        : `SELECT key FROM organisation ORDER BY kind, key`,
+      municipality ? [municipality] : [],
+    );
+    return Promise.all(keys.map(async (k) => (await this.view(this.dataSource.manager, k.key))!));
+  }
+
+  private async view(manager: EntityManager, key: string): Promise<OrganisationView | null> {
+    const [organisation] = await manager.query(`SELECT key, kind, name, code FROM organisation WHERE key = $1`, [key]);
+    if (!organisation) return null;
+    const links: { municipality_code: string }[] = await manager.query(
+      `SELECT municipality_code FROM organisation_municipality WHERE organisation_key = $1 ORDER BY municipality_code`,
+      [key],
+    );
+    const contacts = await manager.query(`SELECT email, name, role, language FROM contact WHERE organisation_key = $1 ORDER BY role, email`, [key]);
+    return { ...organisation, municipalities: links.map((l) => l.municipality_code), contacts };
+  }
+}
+
+function checkKey(key: string): void {
+  if (!KEY_PATTERN.test(key)) throw invalid('key', 'a key is 1 to 64 letters, digits, dots, dashes or underscores');
+}
+
+function notFound(key: string): RegieError {
+  return new RegieError('organisation-not-found', 'not-found', `Veld key: onbekende organisatie ${key} / unknown organisation`, 'key');
+}

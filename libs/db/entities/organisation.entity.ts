@@ -1,0 +1,40 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { Role } from '../../rulebook/rulebook.schema';
+
+export const ORGANISATION_KINDS = [
+  'municipality',
+  'region',
+  'province',
+  'housing-corporation',
+  'tenant-organisation',
+  'care-welfare-organisation',
+  'vng',
+] as const;
+export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
+
+/** An organisation that has contacts; a municipality, region or province stands for its reference code. */
+@Entity('organisation')
+export class OrganisationEntity {
+  @PrimaryColumn({ type: 'text' }) key!: string;
+  @Column({ type: 'text' }) kind!: OrganisationKind;
+  @Column({ type: 'text' }) name!: string;
+  @Column({ type: 'text', nullable: true }) code!: string | null;
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' }) updatedAt!: Date;
+}
+
+/** A stakeholder organisation works in these municipalities; only these links decide what it receives. */
+@Entity('organisation_municipality')
+export class OrganisationMunicipalityEntity {
+  @PrimaryColumn({ name: 'organisation_key', type: 'text' }) organisationKey!: string;
+  @PrimaryColumn({ name: 'municipality_code', type: 'varchar', length: 6 }) municipalityCode!: string;
+}
+
+/** A person with a role within one organisation; one row per (organisation, email, role). */
+@Entity('contact')
+export class ContactEntity {
+  @PrimaryColumn({ name: 'organisation_key', type: 'text' }) organisationKey!: string;
+  @PrimaryColumn({ type: 'text' }) email!: string;
+  @PrimaryColumn({ type: 'text' }) role!: Role;
+  @Column({ type: 'text', nullable: true }) name!: string | null;
+  @Column({ type: 'text', default: 'nl' }) language!: 'nl' | 'en';
+}
