@@ -17,10 +17,12 @@ export interface ActivityDeps {
   publicBaseUrl: string;
   /** Sends the rulebook rollout's updates to the owners' workflows; optional for workers and tests that run no rollout. */
   temporal?: Client;
+  /** The regional grouping whose regions run steps 1 and 2 (REGION_GROUPING); default `corop`. */
+  regionGrouping?: string;
 }
 
 /** Activities get their dependencies from this factory (the worker builds them from its Nest context). */
-export function createActivities({ dataSource, mail, mailFrom, publicBaseUrl, temporal }: ActivityDeps) {
+export function createActivities({ dataSource, mail, mailFrom, publicBaseUrl, temporal, regionGrouping = 'corop' }: ActivityDeps) {
   return {
     /**
      * Writes one state change of a step: its history row and the step's read-model row. Idempotent and
@@ -52,7 +54,7 @@ export function createActivities({ dataSource, mail, mailFrom, publicBaseUrl, te
       if (!step) throw ApplicationFailure.nonRetryable(`Rulebook ${req.rulebookId} has no step ${req.stepKey}`);
 
       return dataSource.transaction(async (tx) => {
-        const owner = await findOwnerContacts(tx, req.owner);
+        const owner = await findOwnerContacts(tx, req.owner, regionGrouping);
         if (!owner) throw ApplicationFailure.nonRetryable(`Unknown ${req.owner.kind} ${req.owner.code}`);
         const recipients = await resolveRecipients(tx, req.roles, owner);
         await tx.query(
@@ -153,7 +155,7 @@ async function writeStepEvent(tx: EntityManager, write: StepEventWrite): Promise
 interface OwnerContacts {
   code: string;
   name: string;
-  /** The municipality, its region (in the COROP grouping, as onboarding uses) and its province; a region owner has only a region. */
+  /** The municipality, its region (in the configured grouping, as onboarding uses) and its province; a region owner has only a region. */
   municipalityCode: string | null;
   regionCode: string | null;
   provinceCode: string | null;
@@ -161,18 +163,18 @@ interface OwnerContacts {
   regionalCoordinatorEmail: string | null;
 }
 
-/** The owner's name, where it belongs, and the addresses known from onboarding (its own, and its COROP region's coordinator). */
-async function findOwnerContacts(tx: EntityManager, owner: NotificationRequest['owner']): Promise<OwnerContacts | null> {
+/** The owner's name, where it belongs, and the addresses known from onboarding (its own, and its region's coordinator). */
+async function findOwnerContacts(tx: EntityManager, owner: NotificationRequest['owner'], grouping: string): Promise<OwnerContacts | null> {
   const [row] =
     owner.kind === 'municipality'
       ? await tx.query(
           `SELECT m.code, m.name, m.code AS municipality_code, rm.region_code, m.province_code, o.programme_manager_email, ro.coordinator_email
            FROM municipality m
            LEFT JOIN onboarding o ON o.municipality_code = m.code
-           LEFT JOIN region_member rm ON rm.municipality_code = m.code AND rm.region_code IN (SELECT code FROM region WHERE grouping = 'corop')
+           LEFT JOIN region_member rm ON rm.municipality_code = m.code AND rm.region_code IN (SELECT code FROM region WHERE grouping = $2)
            LEFT JOIN region_onboarding ro ON ro.region_code = rm.region_code
            WHERE m.code = $1`,
-          [owner.code],
+          [owner.code, grouping],
         )
       : await tx.query(
           `SELECT r.code, r.name, NULL AS municipality_code, r.code AS region_code, NULL AS province_code,

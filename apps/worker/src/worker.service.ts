@@ -43,6 +43,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
         mail: this.mail,
         mailFrom: smtp.from,
         publicBaseUrl: http.publicBaseUrl,
+        regionGrouping: this.config.regionGrouping,
         // The rollout's activities send updates to other workflows; a client shares the worker's connection (closed below).
         temporal: new Client({ connection: this.connection, namespace: temporal.namespace }),
       }),
