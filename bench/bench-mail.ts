@@ -1,0 +1,445 @@
+/**
+ * `npm run bench:mail`: mails per second through the worker's pooled SMTP transport (`createMailTransport`)
+ * to a real SMTP server (nodemailer's `smtp-server`) in this process on 127.0.0.1, for several pool sizes
+ * (1 is the baseline, 5 the default of SMTP_MAX_CONNECTIONS). Each mail is rendered as the notification
+ * activity renders it: the real Dutch templates (`renderNotificationMail`) and calendar invite
+ * (`buildCalendarInvite`) for a firing of the shipped rulebook, for every municipality and region. A second
+ * baseline renders the same mails without sending. The server counts mails by their X-Regie-Business-Key
+ * header: every run must arrive exactly once (no duplicate, none missing), or the bench exits non-zero.
+ * Prints each round and the medians; asserts no timing.
+ */
+import { simpleParser } from 'mailparser';
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import type { SendMailOptions, Transporter } from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import { freePort } from '../infra/supervisor';
+import type { DateDerivation } from '../libs/calendar';
+import { notificationBusinessKey, type NotificationKind } from '../libs/contracts';
+import { readReferenceData } from '../libs/db/reference-data';
+import { buildCalendarInvite } from '../libs/mail/calendar-invite';
+import { createMailTransport } from '../libs/mail/mailer';
+import { renderNotificationMail } from '../libs/mail/notification-mail';
+import { readRulebookDir } from '../libs/rulebook/rulebook-files';
+import type { Role, Rulebook, RulebookStep } from '../libs/rulebook/rulebook.schema';
+import { dateKindOf, extensionDerivation, planFirings, rulebookDueDate, targetDateDerivation } from '../libs/rulebook/schedule';
+
+const root = path.resolve(__dirname, '..', '..');
+const positive = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number`);
+  return value;
+};
+const MAILS = positive('BENCH_MAILS', 2000);
+const ROUNDS = positive('BENCH_ROUNDS', 3);
+/** Sends awaiting the transport at once, for every pool size: enough to keep 10 connections busy. */
+const IN_FLIGHT = positive('BENCH_IN_FLIGHT', 20);
+/** A run that takes longer than this fails the bench instead of hanging. */
+const RUN_TIMEOUT_MS = positive('BENCH_RUN_TIMEOUT_S', 300) * 1000;
+const POOL_SIZES = (process.env.BENCH_POOL_SIZES ?? '1,5,10').split(',').map(Number);
+const RULEBOOK_ID = 'wvrv-2025-07-01.2';
+const MAIL_FROM = 'Regie <regie@gemeente.example>';
+const PUBLIC_BASE_URL = 'https://regie.example';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const seconds = (ms: number) => (ms / 1000).toFixed(2);
+const rate = (n: number, ms: number) => (n / (ms / 1000)).toFixed(0);
+
+/** What the workflow hands the notification activity, with the contacts it would look up already resolved. */
+interface BenchRequest {
+  businessKey: string;
+  workflowId: string;
+  owner: { kind: 'municipality' | 'region'; code: string; name: string };
+  step: string;
+  definition: RulebookStep;
+  cycleYear: number | null;
+  kind: NotificationKind;
+  offsetDays: number;
+  rung?: number;
+  due: DateDerivation;
+  previousDue: DateDerivation | null;
+  sequence: number;
+  openChecklist: string[];
+  recipients: string[];
+}
+
+const slug = (name: string) =>
+  name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+
+/**
+ * Every reminder and escalation the shipped rulebook plans for each municipality's and region's steps, plus a
+ * change notice (an extension) per step and a cancellation (a waiver) per fourth step, in a fixed shuffled
+ * order, so the first N mails mix owners, steps and kinds. Recipients as the activity resolves them
+ * for the contacts this project has: the programme manager and alderman of a municipality, the coordinator
+ * of its region; firings for other roles (province, corporations) have no recipients and send nothing.
+ */
+function benchRequests(rulebook: Rulebook): BenchRequest[] {
+  const reference = readReferenceData(process.env.REFERENCE_DATA_DIR ?? path.join(root, '..', 'shared', 'domain'));
+  const regionOf = new Map(reference.members.map((m) => [m.municipalityCode, m.regionCode]));
+  const regionName = new Map(reference.regions.map((r) => [r.code, r.name]));
+  const owners = [
+    ...reference.municipalities.map((m) => ({ kind: 'municipality' as const, code: m.code, name: m.name, region: regionOf.get(m.code)! })),
+    ...reference.regions.map((r) => ({ kind: 'region' as const, code: r.code, name: r.name, region: r.code })),
+  ];
+  const perOwner = owners.map((owner, ownerIndex) => {
+    const contacts = (roles: Role[]) => [
+      ...(owner.kind === 'municipality' && roles.includes('programme-manager') ? [`programma@${slug(owner.name)}.example`] : []),
+      ...(owner.kind === 'municipality' && roles.includes('alderman') ? [`wethouder@${slug(owner.name)}.example`] : []),
+      ...(roles.includes('regional-coordinator') ? [`regio@${slug(regionName.get(owner.region)!)}.example`] : []),
+    ];
+    const workflowId = `${owner.kind === 'region' ? 'region' : 'programme'}-${owner.code}`;
+    const requests: BenchRequest[] = [];
+    rulebook.steps
+      .filter((definition) => definition.scope === owner.kind)
+      .forEach((definition, stepIndex) => {
+        const cycleYear = definition.date.kind === 'yearly' ? 2027 : null;
+        const step = cycleYear === null ? definition.key : `${definition.key}:${cycleYear}`;
+        // A streefdatum as a municipality or region would set it: spread over the first half of 2027.
+        const due = rulebookDueDate(rulebook, definition, cycleYear ?? undefined) ??
+          targetDateDerivation(`2027-0${1 + ((ownerIndex + stepIndex) % 6)}-${String(1 + (ownerIndex % 28)).padStart(2, '0')}`, owner.name);
+        // Some items already checked off, varying per owner.
+        const openChecklist = definition.checklist.filter((_, i) => (i + ownerIndex) % 3 !== 0).map((c) => c.key);
+        const base = { workflowId, owner, step, definition, cycleYear, openChecklist, previousDue: null, sequence: 0 };
+        const allRoles = [...new Set(definition.reminders.flatMap((r) => r.roles))];
+        for (const firing of planFirings(rulebook, definition, due.date)) {
+          if (firing.kind === 'deadline') continue;
+          requests.push({
+            ...base,
+            businessKey: notificationBusinessKey(workflowId, step, due.date, firing.key),
+            kind: firing.kind,
+            offsetDays: firing.offsetDays,
+            rung: firing.rung,
+            due,
+            recipients: contacts(firing.roles),
+          });
+        }
+        const extended = extensionDerivation(`${Number(due.date.slice(0, 4)) + 1}${due.date.slice(4)}`, due, 'de gemeenteraad', 'nieuwe woningbouwcijfers');
+        requests.push({
+          ...base,
+          businessKey: notificationBusinessKey(workflowId, step, extended.date, 'change-notice'),
+          kind: 'change-notice',
+          offsetDays: 0,
+          due: extended,
+          previousDue: due,
+          sequence: 1,
+          recipients: contacts(allRoles),
+        });
+        if ((ownerIndex + stepIndex) % 4 === 0) {
+          requests.push({
+            ...base,
+            businessKey: notificationBusinessKey(workflowId, step, due.date, 'cancellation'),
+            kind: 'cancellation',
+            offsetDays: 0,
+            due,
+            recipients: contacts(allRoles),
+          });
+        }
+      });
+    return requests.filter((r) => r.recipients.length);
+  });
+  // A fixed pseudo-random order (by a hash of the business key), the same every run.
+  const order = (r: BenchRequest) => createHash('sha256').update(r.businessKey).digest('hex');
+  return perOwner
+    .flat()
+    .map((r) => ({ r, o: order(r) }))
+    .sort((a, b) => (a.o < b.o ? -1 : 1))
+    .map(({ r }) => r);
+}
+
+/** What the notification activity does between reading its row and `sendMail`: render, invite, Message-ID. */
+function renderMail(req: BenchRequest, rulebook: Rulebook): SendMailOptions {
+  const { definition, owner } = req;
+  const stepUrl = `${PUBLIC_BASE_URL}/${owner.kind === 'region' ? 'regions' : 'municipalities'}/${owner.code}/steps/${encodeURIComponent(req.step)}`;
+  const rendered = renderNotificationMail({
+    kind: req.kind,
+    ownerName: owner.name,
+    ownerCode: owner.code,
+    ownerKind: owner.kind,
+    stepNameNl: definition.nameNl,
+    stepNameEn: definition.nameEn,
+    cycleYear: req.cycleYear,
+    legalBasis: definition.legalBasis,
+    offsetDays: req.offsetDays,
+    rung: req.rung,
+    dateKind: dateKindOf(definition),
+    due: req.due,
+    previousDue: req.previousDue,
+    overdueSince: null,
+    checklist: definition.checklist.filter((c) => req.openChecklist.includes(c.key)),
+    stepUrl,
+    rulebookId: rulebook.id,
+  });
+  const invite = buildCalendarInvite({
+    kind: req.kind,
+    workflowId: req.workflowId,
+    step: req.step,
+    sequence: req.sequence,
+    date: req.due.date,
+    summary: rendered.calendar.summary,
+    description: rendered.calendar.description,
+    url: stepUrl,
+    organizer: MAIL_FROM,
+    attendees: req.recipients,
+    stampedAt: new Date(),
+  });
+  return {
+    from: MAIL_FROM,
+    to: req.recipients,
+    subject: rendered.subject,
+    text: rendered.text,
+    html: rendered.html,
+    icalEvent: invite,
+    messageId: messageIdOf(req.businessKey),
+    headers: { 'X-Regie-Business-Key': req.businessKey },
+  };
+}
+
+const messageIdOf = (businessKey: string) => `<${createHash('sha256').update(businessKey).digest('hex').slice(0, 40)}@regie>`;
+
+/**
+ * An SMTP server that counts instead of parsing: it reads each message's header block only (up to the first
+ * empty line), notes X-Regie-Business-Key and Message-ID, and drains the body. A full `mailparser` parse per
+ * mail (test/support/smtp.ts) would cost the shared event loop more than the sending it measures. The first
+ * mail of each run is kept whole and parsed once, to check that what arrives is the rendered mail.
+ */
+class CountingSmtpServer {
+  private readonly server: SMTPServer;
+  counts = new Map<string, number>();
+  received = 0;
+  bytes = 0;
+  /** Mails without the header, or whose Message-ID is not the one derived from their business key. */
+  malformed: string[] = [];
+  sample: Buffer | null = null;
+  private keepSample = true;
+
+  constructor() {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData: (stream, _session, callback) => {
+        const keep = this.keepSample;
+        this.keepSample = false;
+        const chunks: Buffer[] = [];
+        let head = Buffer.alloc(0);
+        let headDone = false;
+        let size = 0;
+        stream.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (keep) chunks.push(chunk);
+          if (headDone) return;
+          head = Buffer.concat([head, chunk]);
+          const end = head.indexOf('\r\n\r\n');
+          if (end >= 0 || head.length > 64 * 1024) {
+            headDone = true;
+            this.count(head.subarray(0, end >= 0 ? end : head.length).toString('latin1'));
+          }
+        });
+        stream.on('end', () => {
+          if (!headDone) this.count(head.toString('latin1'));
+          this.received++;
+          this.bytes += size;
+          if (keep) this.sample = Buffer.concat(chunks);
+          callback();
+        });
+        stream.on('error', callback);
+      },
+    });
+  }
+
+  private count(headers: string) {
+    const unfolded = headers.replace(/\r\n[ \t]+/g, ' ');
+    const field = (name: string) => unfolded.match(new RegExp(`^${name}:[ \\t]*(.*)$`, 'im'))?.[1].trim();
+    const key = field('X-Regie-Business-Key');
+    if (!key) return void this.malformed.push(`no X-Regie-Business-Key (Message-ID ${field('Message-ID')})`);
+    if (field('Message-ID') !== messageIdOf(key)) this.malformed.push(`${key}: Message-ID ${field('Message-ID')}`);
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  reset() {
+    this.counts = new Map();
+    this.received = 0;
+    this.bytes = 0;
+    this.malformed = [];
+    this.sample = null;
+    this.keepSample = true;
+  }
+
+  listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => resolve());
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+interface Check {
+  received: number;
+  duplicates: number;
+  missing: number;
+  unexpected: number;
+  malformed: string[];
+}
+
+/** Exactly once at the server: every business key sent arrives once, and nothing else arrives. */
+function check(server: CountingSmtpServer, sent: BenchRequest[]): Check {
+  const expected = new Set(sent.map((r) => r.businessKey));
+  let duplicates = 0;
+  let unexpected = 0;
+  for (const [key, n] of server.counts) {
+    if (n > 1) duplicates += n - 1;
+    if (!expected.has(key)) unexpected += n;
+  }
+  const missing = [...expected].filter((key) => !server.counts.has(key)).length;
+  return { received: server.received, duplicates, missing, unexpected, malformed: server.malformed };
+}
+
+const clean = (c: Check, n: number) => c.received === n && !c.duplicates && !c.missing && !c.unexpected && !c.malformed.length;
+
+async function withTimeout<T>(what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${RUN_TIMEOUT_MS / 1000} s`)), RUN_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Renders and sends every request through a new pooled transport, IN_FLIGHT at a time; closes the pool. */
+async function sendAll(url: string, maxConnections: number, requests: BenchRequest[], rulebook: Rulebook): Promise<number> {
+  const transport: Transporter = createMailTransport(url, maxConnections);
+  try {
+    const queue = [...requests];
+    const started = performance.now();
+    await withTimeout(
+      `sending ${requests.length} mails with maxConnections ${maxConnections}`,
+      Promise.all(
+        Array.from({ length: IN_FLIGHT }, async () => {
+          for (let req = queue.shift(); req; req = queue.shift()) {
+            const info = await transport.sendMail(renderMail(req, rulebook));
+            if (info.rejected?.length) throw new Error(`${req.businessKey}: rejected ${info.rejected.join(', ')}`);
+          }
+        }),
+      ),
+    );
+    return performance.now() - started;
+  } finally {
+    transport.close();
+  }
+}
+
+/** The second baseline: the same mails rendered (templates, invite, Message-ID) without sending. */
+function renderOnly(requests: BenchRequest[], rulebook: Rulebook): number {
+  const started = performance.now();
+  let length = 0;
+  for (const req of requests) length += (renderMail(req, rulebook).html as string).length;
+  if (!length) throw new Error('rendered nothing');
+  return performance.now() - started;
+}
+
+/** Once per bench: the mail as the server received it is the rendered reminder with its invite. */
+async function checkSample(sample: Buffer | null, first: BenchRequest) {
+  if (!sample) throw new Error('the server kept no sample mail');
+  const parsed = await simpleParser(sample);
+  const ics = parsed.attachments.find((a) => a.contentType === 'text/calendar' || a.filename?.endsWith('.ics'));
+  const problems = [
+    parsed.headers.get('x-regie-business-key') !== first.businessKey && 'business key',
+    !parsed.subject?.includes(first.owner.name) && 'subject without the owner',
+    !parsed.text?.includes('Hoe deze datum is bepaald') && 'Dutch text',
+    !parsed.html && 'HTML part',
+    !ics?.content.toString().includes('BEGIN:VEVENT') && 'calendar invite',
+  ].filter(Boolean);
+  if (problems.length) throw new Error(`the sample mail ${first.businessKey} lacks: ${problems.join(', ')}`);
+  return { subject: parsed.subject, size: sample.length };
+}
+
+async function main(): Promise<void> {
+  if (POOL_SIZES.some((n) => !Number.isInteger(n) || n < 1 || n > 100)) throw new Error('BENCH_POOL_SIZES must be whole numbers from 1 to 100');
+  const rulebook = readRulebookDir(path.join(root, 'libs', 'rulebook', 'versions')).find((h) => h.rulebook.id === RULEBOOK_ID)?.rulebook;
+  if (!rulebook) throw new Error(`rulebook ${RULEBOOK_ID} not found`);
+  const available = benchRequests(rulebook);
+  if (available.length < MAILS) throw new Error(`BENCH_MAILS ${MAILS}: the rulebook plans only ${available.length} distinct mails`);
+  const requests = available.slice(0, MAILS);
+  const owners = new Set(requests.map((r) => r.workflowId)).size;
+  const perKind = new Map<string, number>();
+  for (const r of requests) perKind.set(r.kind, (perKind.get(r.kind) ?? 0) + 1);
+  const kinds = [...perKind].map(([kind, n]) => `${n} ${kind}`).join(', ');
+
+  const server = new CountingSmtpServer();
+  const port = await freePort();
+  await server.listen(port);
+  const url = `smtp://127.0.0.1:${port}`;
+  let failed = false;
+  const runs: { round: number; maxConnections: number; ms: number }[] = [];
+  const renders: number[] = [];
+  try {
+    console.log(`${MAILS} mails for ${owners} municipalities and regions (${kinds}), rulebook ${RULEBOOK_ID}; SMTP server in this process on ${url}`);
+    console.log(`pool sizes ${POOL_SIZES.join(', ')}, ${IN_FLIGHT} sends in flight, ${ROUNDS} rounds\n`);
+
+    // Warm-up, not counted: compiles the templates and warms the JIT; the sample mail is checked once.
+    const warmUp = requests.slice(0, Math.min(200, MAILS));
+    server.reset();
+    await sendAll(url, 5, warmUp, rulebook);
+    const sample = await checkSample(server.sample, warmUp[0]);
+    const w = check(server, warmUp);
+    if (!clean(w, warmUp.length)) throw new Error(`warm-up: ${JSON.stringify(w)}`);
+    console.log(`warm-up: ${warmUp.length} mails, each received once; first mail ${(sample.size / 1024).toFixed(1)} KB: "${sample.subject}"\n`);
+
+    for (let round = 1; round <= ROUNDS; round++) {
+      const render = renderOnly(requests, rulebook);
+      renders.push(render);
+      const parts = [`render only ${seconds(render)} s (${rate(MAILS, render)}/s)`];
+      for (const maxConnections of POOL_SIZES) {
+        server.reset();
+        const ms = await sendAll(url, maxConnections, requests, rulebook);
+        const c = check(server, requests);
+        runs.push({ round, maxConnections, ms });
+        parts.push(
+          `maxConnections ${maxConnections}: ${seconds(ms)} s (${rate(MAILS, ms)}/s), received ${c.received}, ` +
+            `duplicates ${c.duplicates}, missing ${c.missing}` +
+            (c.unexpected ? `, unexpected ${c.unexpected}` : '') +
+            (c.malformed.length ? `, malformed ${c.malformed.length} (first: ${c.malformed[0]})` : '') +
+            `, ${(server.bytes / c.received / 1024).toFixed(1)} KB/mail`,
+        );
+        if (!clean(c, MAILS)) failed = true;
+      }
+      console.log(`round ${round}:\n  ${parts.join('\n  ')}`);
+    }
+  } finally {
+    await server.close();
+  }
+
+  const renderMedian = median(renders);
+  console.log(`\nmedian of ${ROUNDS} rounds (${MAILS} mails, ${IN_FLIGHT} in flight, server in the same process):`);
+  console.log(`  render only (templates, invite, Message-ID)   ${seconds(renderMedian)} s   ${rate(MAILS, renderMedian)} mails/s`);
+  for (const maxConnections of POOL_SIZES) {
+    const ms = median(runs.filter((r) => r.maxConnections === maxConnections).map((r) => r.ms));
+    console.log(
+      `  maxConnections ${String(maxConnections).padEnd(3)} render + send            ${seconds(ms)} s   ${rate(MAILS, ms).padStart(4)} mails/s   ` +
+        `render ${((renderMedian / ms) * 100).toFixed(0)}% of it`,
+    );
+  }
+  if (failed) {
+    console.error('\nFAILED: a run did not receive every mail exactly once (see the rounds above)');
+    process.exitCode = 1;
+  } else {
+    console.log(`  duplicates at the server 0, missing 0 (every run)`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
