@@ -86,6 +86,20 @@ test('an onboarding posted through the API becomes a Dutch reminder at the SMTP 
   expect(step.notifications).toEqual([
     expect.objectContaining({ kind: 'reminder', status: 'sent', recipients: ['programma@amsterdam.example'], dueDate: '2034-07-03' }),
   ]);
+  // The sent log per municipality, kept as proof: who, what, when, which rulebook version and due date.
+  expect((await api.request('GET', '/municipalities/GM0363/notifications')).body).toEqual([
+    expect.objectContaining({
+      step: 'volkshuisvestingsprogramma',
+      kind: 'reminder',
+      status: 'sent',
+      recipients: ['programma@amsterdam.example'],
+      rulebookId: 'e2e-2032-07-01',
+      dueDate: '2034-07-03',
+      subject: 'Herinnering: Volkshuisvestingsprogramma Amsterdam – uiterlijk maandag 3 juli 2034',
+      sentAt: expect.any(String),
+    }),
+  ]);
+  expect(await api.request('GET', '/municipalities/GM9999/notifications')).toMatchObject({ status: 404, body: { field: 'code' } });
   // Every step is closed: the workflow completes, and no further mail arrives.
   expect((await env.client.workflow.getHandle('programme-GM0363').result()).steps[0].status).toBe('done');
   expect(smtp.mails).toHaveLength(1);

@@ -35,6 +35,13 @@ export class StepsController {
     return this.steps.stepsOf(o.kind, o.code);
   }
 
+  @Get(':collection/:code/notifications')
+  @ApiOperation({ summary: 'The sent log of a municipality or region: every notification with recipients, rulebook version and due date' })
+  notifications(@Param('collection') collection: string, @Param('code') code: string) {
+    const o = owner(collection, code);
+    return this.steps.notificationsOf(o.kind, o.code);
+  }
+
   @Get(':collection/:code/steps/:step')
   @ApiOperation({ summary: 'One step with its history and notifications' })
   step(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string) {

@@ -56,27 +56,40 @@ export class StepsService {
         `SELECT seq, event, detail, occurred_at FROM step_event WHERE owner_kind = $1 AND owner_code = $2 AND step = $3 ORDER BY seq`,
         [row.owner_kind, row.owner_code, step],
       ),
-      this.dataSource.query(
-        `SELECT business_key, kind, due_date::text, recipients, subject, status, message_id, recorded_at, sent_at
-         FROM notification WHERE owner_kind = $1 AND owner_code = $2 AND step = $3 ORDER BY recorded_at`,
-        [row.owner_kind, row.owner_code, step],
-      ),
+      this.sentLog(row.owner_kind, row.owner_code, step),
     ]);
     return {
       ...toStep(row),
       history: history.map((h: any) => ({ seq: h.seq, event: h.event, detail: h.detail, occurredAt: h.occurred_at })),
-      notifications: notifications.map((n: any) => ({
-        businessKey: n.business_key,
-        kind: n.kind,
-        dueDate: n.due_date,
-        recipients: n.recipients,
-        subject: n.subject,
-        status: n.status,
-        messageId: n.message_id,
-        recordedAt: n.recorded_at,
-        sentAt: n.sent_at,
-      })),
+      notifications,
     };
+  }
+
+  /** The sent log kept as proof: who was told what, when, under which rulebook version and due date. */
+  async notificationsOf(kind: OwnerKind, code: string) {
+    await this.requireOwner(kind, code);
+    return this.sentLog(kind, code);
+  }
+
+  private async sentLog(kind: OwnerKind, code: string, step?: string) {
+    const rows = await this.dataSource.query(
+      `SELECT business_key, step, kind, due_date::text, rulebook_id, recipients, subject, status, message_id, recorded_at, sent_at
+       FROM notification WHERE owner_kind = $1 AND owner_code = $2 ${step ? 'AND step = $3' : ''} ORDER BY recorded_at, business_key`,
+      step ? [kind, code, step] : [kind, code],
+    );
+    return rows.map((n: any) => ({
+      businessKey: n.business_key,
+      step: n.step,
+      kind: n.kind,
+      dueDate: n.due_date,
+      rulebookId: n.rulebook_id,
+      recipients: n.recipients,
+      subject: n.subject,
+      status: n.status,
+      messageId: n.message_id,
+      recordedAt: n.recorded_at,
+      sentAt: n.sent_at,
+    }));
   }
 
   /** One SQL query over the read model, whatever the filter: never a Temporal query per workflow. */
