@@ -70,7 +70,21 @@ export function createActivities({ dataSource, mail, mailFrom, publicBaseUrl, te
           return { outcome: 'no-recipients', recipients: [] };
         }
         const stepUrl = `${publicBaseUrl}/${req.owner.kind === 'region' ? 'regions' : 'municipalities'}/${req.owner.code}/steps/${encodeURIComponent(req.step)}`;
+        // An escalation says who else was told: this rung's recipients and those of the earlier rungs for this date.
+        const earlier: { business_key: string; recipients: string[] }[] =
+          req.kind === 'escalation'
+            ? await tx.query(
+                `SELECT business_key, recipients FROM notification
+                 WHERE workflow_id = $1 AND step = $2 AND due_date = $3 AND kind = 'escalation' AND status = 'sent' AND business_key <> $4
+                 ORDER BY recorded_at`,
+                [req.workflowId, req.step, req.due.date, req.businessKey],
+              )
+            : [];
         const rendered = renderNotificationMail({
+          told:
+            req.kind === 'escalation'
+              ? { now: row.recipients, earlier: earlier.map((e) => ({ rung: Number(/escalation-(\d+)$/.exec(e.business_key)?.[1]), recipients: e.recipients })) }
+              : undefined,
           kind: req.kind,
           ownerName: owner.name,
           ownerCode: owner.code,

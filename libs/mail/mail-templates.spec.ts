@@ -18,6 +18,8 @@ const context: NotificationTemplateContext = {
   offsetDays: 90,
   rung: null,
   checklist: ['Ouderen'],
+  toldNow: ['pm@amsterdam.example'],
+  toldEarlier: [{ rung: 1, recipients: 'pm@amsterdam.example, wethouder@amsterdam.example' }],
   stepUrl: 'https://regie.example/x',
   rulebookId: 'v1',
 };

@@ -95,6 +95,18 @@ describe('Dutch notification mails (the default language)', () => {
     expect(mail.html).toContain('Dit is <strong>trede 2</strong> van de escalatieladder.');
   });
 
+  it('an escalation says who is told now and who was told at the earlier rungs', () => {
+    const told = { now: ['regio@groot-amsterdam.example'], earlier: [{ rung: 1, recipients: ['pm@amsterdam.example', 'wethouder@amsterdam.example'] }] };
+    const mail = renderNotificationMail(programme({ kind: 'escalation', rung: 2, offsetDays: 14, overdueSince: '2028-07-04', told }));
+    expect(mail.text).toContain(
+      'Geïnformeerd:\n- regio@groot-amsterdam.example (deze trede)\n- pm@amsterdam.example, wethouder@amsterdam.example (trede 1)\n',
+    );
+    expect(mail.html).toContain('<li>regio@groot-amsterdam.example (deze trede)</li><li>pm@amsterdam.example, wethouder@amsterdam.example (trede 1)</li>');
+    expect(renderNotificationMail(programme({ kind: 'escalation', rung: 2, offsetDays: 14, told, language: 'en' })).text).toContain(
+      'Told:\n- regio@groot-amsterdam.example (this rung)\n- pm@amsterdam.example, wethouder@amsterdam.example (rung 1)\n',
+    );
+  });
+
   it('a change notice gives the old and the new date', () => {
     const moved: DateDerivation = { ...due, date: '2028-10-02', rule: 'verlenging verleend door Provincie Noord-Holland', text: 'maandag 2 oktober 2028 (verlenging verleend door Provincie Noord-Holland).' };
     const mail = renderNotificationMail(programme({ kind: 'change-notice', offsetDays: 0, due: moved, previousDue: due }));

@@ -25,6 +25,8 @@ export interface NotificationMailContext {
   overdueSince: IsoDate | null;
   /** The checklist items still open, in both languages (from the rulebook). */
   checklist: { nl: string; en: string }[];
+  /** An escalation names who is told now and who was told at earlier rungs of this date. */
+  told?: { now: string[]; earlier: { rung: number; recipients: string[] }[] };
   stepUrl: string;
   rulebookId: string;
 }
@@ -58,6 +60,9 @@ export interface NotificationTemplateContext {
   offsetDays: number;
   rung: number | null;
   checklist: string[];
+  /** Escalations: the addresses told with this rung, and those of earlier rungs (empty lists otherwise). */
+  toldNow: string[];
+  toldEarlier: { rung: number; recipients: string }[];
   stepUrl: string;
   rulebookId: string;
 }
@@ -94,6 +99,8 @@ export function templateContext(ctx: NotificationMailContext): NotificationTempl
     offsetDays: ctx.offsetDays,
     rung: ctx.rung ?? null,
     checklist: ctx.checklist.map((item) => (language === 'en' ? item.en : item.nl)),
+    toldNow: ctx.told?.now ?? [],
+    toldEarlier: (ctx.told?.earlier ?? []).map((e) => ({ rung: e.rung, recipients: e.recipients.join(', ') })),
     stepUrl: ctx.stepUrl,
     rulebookId: ctx.rulebookId,
   };

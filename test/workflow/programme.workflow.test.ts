@@ -87,6 +87,7 @@ test('a two-year timeline fires every reminder and rung once, on the right worki
     const overdue = h.smtp.withBusinessKey(notificationBusinessKey('programme-GM0363', 'volkshuisvestingsprogramma', '2034-07-03', 'escalation-1'));
     expect(overdue[0].parsed.subject).toBe('Termijn verstreken: Volkshuisvestingsprogramma Amsterdam – maandag 3 juli 2034 (escalatie, trede 1)');
     expect(overdue[0].parsed.text).toContain('(te laat sinds dinsdag 4 juli 2034)');
+    expect(overdue[0].parsed.text).toContain('Geïnformeerd:\n- pm@gm0363.example (deze trede)\n');
 
     // The read model holds the step, its date and derivation, and the history in workflow order.
     const [step] = await h.dataSource.query(`SELECT * FROM step_state WHERE owner_code = 'GM0363'`);
