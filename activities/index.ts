@@ -1,12 +1,10 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { createHash } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import { DataSource, EntityManager } from 'typeorm';
 import type { NotificationOutcome, NotificationRequest, StepEventWrite } from '../libs/contracts';
 import { findRulebook } from '../libs/db/rulebook-store';
-import { buildCalendarInvite } from '../libs/mail/calendar-invite';
-import { renderNotificationMail } from '../libs/mail/notification-mail';
+import { composeNotificationMessage } from '../libs/mail/notification-message';
 import type { Role } from '../libs/rulebook/rulebook.schema';
 import { createRolloutActivities } from './rollout.activities';
 
@@ -69,7 +67,6 @@ export function createActivities({ dataSource, mail, mailFrom, publicBaseUrl, te
           log.warn('No recipient for notification', { businessKey: req.businessKey, roles: req.roles });
           return { outcome: 'no-recipients', recipients: [] };
         }
-        const stepUrl = `${publicBaseUrl}/${req.owner.kind === 'region' ? 'regions' : 'municipalities'}/${req.owner.code}/steps/${encodeURIComponent(req.step)}`;
         // An escalation says who else was told: this rung's recipients and those of the earlier rungs for this date.
         const earlier: { business_key: string; recipients: string[] }[] =
           req.kind === 'escalation'
@@ -80,57 +77,21 @@ export function createActivities({ dataSource, mail, mailFrom, publicBaseUrl, te
                 [req.workflowId, req.step, req.due.date, req.businessKey],
               )
             : [];
-        const rendered = renderNotificationMail({
+        const { message, subject, messageId } = composeNotificationMessage({
+          request: req,
+          owner: { kind: req.owner.kind, code: owner.code, name: owner.name },
+          definition: step,
+          recipients: row.recipients,
+          from: mailFrom,
+          publicBaseUrl,
           told:
             req.kind === 'escalation'
               ? { now: row.recipients, earlier: earlier.map((e) => ({ rung: Number(/escalation-(\d+)$/.exec(e.business_key)?.[1]), recipients: e.recipients })) }
               : undefined,
-          kind: req.kind,
-          ownerName: owner.name,
-          ownerCode: owner.code,
-          ownerKind: req.owner.kind,
-          stepNameNl: step.nameNl,
-          stepNameEn: step.nameEn,
-          cycleYear: req.cycleYear,
-          legalBasis: step.legalBasis,
-          offsetDays: req.offsetDays,
-          rung: req.rung,
-          dateKind: req.dateKind,
-          due: req.due,
-          previousDue: req.previousDue ?? null,
-          overdueSince: req.overdueSince ?? null,
-          checklist: step.checklist.filter((c) => req.openChecklist.includes(c.key)),
-          stepUrl,
-          rulebookId: req.rulebookId,
         });
-        // One calendar entry per step (UID from workflow and step, not the date); SEQUENCE counts the date's moves.
-        const invite = buildCalendarInvite({
-          kind: req.kind,
-          workflowId: req.workflowId,
-          step: req.step,
-          sequence: req.sequence,
-          date: req.due.date,
-          summary: rendered.calendar.summary,
-          description: rendered.calendar.description,
-          url: stepUrl,
-          organizer: mailFrom,
-          attendees: row.recipients,
-          stampedAt: new Date(),
-        });
-        // The Message-ID derives from the business key, so even a mail sent twice is recognisably one.
-        const messageId = `<${createHash('sha256').update(req.businessKey).digest('hex').slice(0, 40)}@regie>`;
-        await mail.sendMail({
-          from: mailFrom,
-          to: row.recipients,
-          subject: rendered.subject,
-          text: rendered.text,
-          html: rendered.html,
-          icalEvent: invite,
-          messageId,
-          headers: { 'X-Regie-Business-Key': req.businessKey },
-        });
+        await mail.sendMail(message);
         await tx.query(`UPDATE notification SET status = 'sent', sent_at = now(), message_id = $2, subject = $3 WHERE business_key = $1`, [
-          req.businessKey, messageId, rendered.subject,
+          req.businessKey, messageId, subject,
         ]);
         return { outcome: 'sent', recipients: row.recipients, messageId };
       });

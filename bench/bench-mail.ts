@@ -2,8 +2,8 @@
  * `npm run bench:mail`: mails per second through the worker's pooled SMTP transport (`createMailTransport`)
  * to a real SMTP server (nodemailer's `smtp-server`) in this process on 127.0.0.1, for several pool sizes
  * (1 is the baseline, 5 the default of SMTP_MAX_CONNECTIONS). Each mail is rendered as the notification
- * activity renders it: the real Dutch templates (`renderNotificationMail`) and calendar invite
- * (`buildCalendarInvite`) for a firing of the shipped rulebook, for every municipality and region. A second
+ * activity composes it (`composeNotificationMessage`: the real Dutch templates and calendar invite) for a
+ * firing of the shipped rulebook, for every municipality and region. A second
  * baseline renders the same mails without sending. The server counts mails by their X-Regie-Business-Key
  * header: every run must arrive exactly once (no duplicate, none missing), or the bench exits non-zero.
  * Prints each round and the medians; asserts no timing.
@@ -17,9 +17,8 @@ import { freePort } from '../infra/supervisor';
 import type { DateDerivation } from '../libs/calendar';
 import { notificationBusinessKey, type NotificationKind } from '../libs/contracts';
 import { readReferenceData } from '../libs/db/reference-data';
-import { buildCalendarInvite } from '../libs/mail/calendar-invite';
 import { createMailTransport } from '../libs/mail/mailer';
-import { renderNotificationMail } from '../libs/mail/notification-mail';
+import { composeNotificationMessage, messageIdOf } from '../libs/mail/notification-message';
 import { readRulebookDir } from '../libs/rulebook/rulebook-files';
 import type { Role, Rulebook, RulebookStep } from '../libs/rulebook/rulebook.schema';
 import { dateKindOf, extensionDerivation, planFirings, rulebookDueDate, targetDateDerivation } from '../libs/rulebook/schedule';
@@ -151,55 +150,17 @@ function benchRequests(rulebook: Rulebook): BenchRequest[] {
     .map(({ r }) => r);
 }
 
-/** What the notification activity does between reading its row and `sendMail`: render, invite, Message-ID. */
+/** Exactly what the notification activity sends (libs/mail/notification-message.ts). */
 function renderMail(req: BenchRequest, rulebook: Rulebook): SendMailOptions {
-  const { definition, owner } = req;
-  const stepUrl = `${PUBLIC_BASE_URL}/${owner.kind === 'region' ? 'regions' : 'municipalities'}/${owner.code}/steps/${encodeURIComponent(req.step)}`;
-  const rendered = renderNotificationMail({
-    kind: req.kind,
-    ownerName: owner.name,
-    ownerCode: owner.code,
-    ownerKind: owner.kind,
-    stepNameNl: definition.nameNl,
-    stepNameEn: definition.nameEn,
-    cycleYear: req.cycleYear,
-    legalBasis: definition.legalBasis,
-    offsetDays: req.offsetDays,
-    rung: req.rung,
-    dateKind: dateKindOf(definition),
-    due: req.due,
-    previousDue: req.previousDue,
-    overdueSince: null,
-    checklist: definition.checklist.filter((c) => req.openChecklist.includes(c.key)),
-    stepUrl,
-    rulebookId: rulebook.id,
-  });
-  const invite = buildCalendarInvite({
-    kind: req.kind,
-    workflowId: req.workflowId,
-    step: req.step,
-    sequence: req.sequence,
-    date: req.due.date,
-    summary: rendered.calendar.summary,
-    description: rendered.calendar.description,
-    url: stepUrl,
-    organizer: MAIL_FROM,
-    attendees: req.recipients,
-    stampedAt: new Date(),
-  });
-  return {
+  return composeNotificationMessage({
+    request: { ...req, dateKind: dateKindOf(req.definition), overdueSince: null, rulebookId: rulebook.id },
+    owner: req.owner,
+    definition: req.definition,
+    recipients: req.recipients,
     from: MAIL_FROM,
-    to: req.recipients,
-    subject: rendered.subject,
-    text: rendered.text,
-    html: rendered.html,
-    icalEvent: invite,
-    messageId: messageIdOf(req.businessKey),
-    headers: { 'X-Regie-Business-Key': req.businessKey },
-  };
+    publicBaseUrl: PUBLIC_BASE_URL,
+  }).message;
 }
-
-const messageIdOf = (businessKey: string) => `<${createHash('sha256').update(businessKey).digest('hex').slice(0, 40)}@regie>`;
 
 /**
  * An SMTP server that counts instead of parsing: it reads each message's header block only (up to the first
