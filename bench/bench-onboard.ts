@@ -5,19 +5,14 @@
  * workflow starts on the same server, in the same round. Prints each round and the medians.
  */
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { mkdirSync, rmSync } from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { Client as PgClient } from 'pg';
-import { DataSource } from 'typeorm';
-import { createApiApp } from '../apps/api/src/create-app';
-import { WorkerModule } from '../apps/worker/src/worker.module';
 import { startEmbeddedPostgres } from '../infra/postgres';
+import { startBenchApps } from './apps';
 import { freePort } from '../infra/supervisor';
-import { loadConfig } from '../libs/config/config';
 
 const root = path.resolve(__dirname, '..', '..');
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -39,20 +34,8 @@ async function round(n: number, pgUrl: string, scratch: string) {
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: temporalCli }, ip: '127.0.0.1', ui: false, dbFilename: path.join(scratch, `temporal-${n}.sqlite`) },
   });
-  const config = (name: string) =>
-    loadConfig(name, {
-      DATABASE_URL: url.toString(),
-      TEMPORAL_ADDRESS: env.address,
-      SMTP_URL: 'smtp://127.0.0.1:1', // no mail is due at onboarding under the default rulebook
-      ADMIN_TOKEN: 'bench-admin-token-0123456789',
-      TEMPORAL_TASK_QUEUE: `bench-${n}`,
-    });
-  const api = await createApiApp(config('bench-api'), false);
-  await api.listen(0, '127.0.0.1');
-  const apiUrl = `http://127.0.0.1:${(api.getHttpServer().address() as net.AddressInfo).port}`;
-  const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config('bench-worker')), { logger: false });
-  await worker.init();
-  const dataSource = api.get(DataSource);
+  // No mail is due at onboarding under the default rulebook.
+  const { apiUrl, dataSource, close } = await startBenchApps(env, url.toString(), { adminToken: 'bench-admin-token-0123456789', taskQueue: `bench-${n}` });
   try {
     const started = performance.now();
     const res = await fetch(`${apiUrl}/onboardings/all`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer bench-admin-token-0123456789' }, body: '{}' });
@@ -80,8 +63,7 @@ async function round(n: number, pgUrl: string, scratch: string) {
     const raw = performance.now() - rawStarted;
     return { onboarded, readModel, raw };
   } finally {
-    await worker.close();
-    await api.close();
+    await close();
     await env.teardown();
   }
 }

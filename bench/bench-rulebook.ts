@@ -8,21 +8,16 @@
  * sent straight from the client without the rollout workflow. Prints figures; asserts no timing.
  */
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { mkdirSync, rmSync } from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
-import { DataSource } from 'typeorm';
-import { createApiApp } from '../apps/api/src/create-app';
-import { WorkerModule } from '../apps/worker/src/worker.module';
 import { startEmbeddedPostgres } from '../infra/postgres';
 import { freePort } from '../infra/supervisor';
-import { loadConfig } from '../libs/config/config';
 import { applyRulebook, ApplyRulebookResult } from '../libs/contracts';
 import { findRulebook } from '../libs/db/rulebook-store';
 import { registerSearchAttributes } from '../libs/temporal/search-attributes';
+import { startBenchApps } from './apps';
 
 const root = path.resolve(__dirname, '..', '..');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -82,20 +77,8 @@ async function main(): Promise<void> {
 }
 
 async function benchmark(env: TestWorkflowEnvironment, databaseUrl: string): Promise<RunResult[]> {
-  const config = (name: string) =>
-    loadConfig(name, {
-      DATABASE_URL: databaseUrl,
-      TEMPORAL_ADDRESS: env.address,
-      SMTP_URL: 'smtp://127.0.0.1:1', // onboarded without contacts: change notices have no recipients, no mail is sent
-      ADMIN_TOKEN: TOKEN,
-      TEMPORAL_TASK_QUEUE: 'bench-rulebook',
-    });
-  const api = await createApiApp(config('bench-api'), false);
-  await api.listen(0, '127.0.0.1');
-  const apiUrl = `http://127.0.0.1:${(api.getHttpServer().address() as net.AddressInfo).port}`;
-  const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config('bench-worker')), { logger: false });
-  await worker.init();
-  const dataSource = api.get(DataSource);
+  // Onboarded without contacts: change notices have no recipients, no mail is sent.
+  const { apiUrl, dataSource, close } = await startBenchApps(env, databaseUrl, { adminToken: TOKEN, taskQueue: 'bench-rulebook' });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const call = async (method: string, url: string, body?: unknown): Promise<any> => {
     const res = await fetch(`${apiUrl}${url}`, {
@@ -203,8 +186,7 @@ async function benchmark(env: TestWorkflowEnvironment, databaseUrl: string): Pro
     }
     return results;
   } finally {
-    await worker.close();
-    await api.close();
+    await close();
   }
 }
 

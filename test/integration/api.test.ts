@@ -8,24 +8,21 @@ import { createDataSource } from '../../libs/db/data-source';
 import { migrate } from '../../libs/db/migrate';
 import { loadReferenceData } from '../../libs/db/reference-data';
 import { TestApi } from '../support/api';
-import { testConfig } from '../support/config';
 import { createTestDatabase, TestDatabase } from '../support/database';
+import { startTestApi } from '../support/system';
 import { testReferenceDataDir } from '../support/paths';
-import { createTimeSkippingEnv } from '../support/temporal';
 
+let sys: Awaited<ReturnType<typeof startTestApi>>;
 let env: TestWorkflowEnvironment;
 let db: TestDatabase;
 let api: TestApi;
 
 beforeAll(async () => {
-  [env, db] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
-  api = await TestApi.start(testConfig('integration', { DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, SMTP_URL: 'smtp://127.0.0.1:2525' }));
+  sys = await startTestApi('integration');
+  ({ env, db, api } = sys);
 });
 
-afterAll(async () => {
-  await api?.close();
-  await Promise.all([env?.teardown(), db?.drop()]);
-});
+afterAll(() => sys?.stop());
 
 describe('reference data', () => {
   it('holds the 342 municipalities of 2026 with their 12 provinces and 40 COROP regions', async () => {

@@ -3,26 +3,19 @@
  * real Temporal server: create and update, who works in a municipality, contacts replaced at once, and
  * bad input refused with the field named.
  */
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DataSource } from 'typeorm';
 import { TestApi } from '../support/api';
-import { testConfig } from '../support/config';
-import { createTestDatabase, TestDatabase } from '../support/database';
-import { createTimeSkippingEnv } from '../support/temporal';
+import { startTestApi } from '../support/system';
 
-let env: TestWorkflowEnvironment;
-let db: TestDatabase;
+let sys: Awaited<ReturnType<typeof startTestApi>>;
 let api: TestApi;
 
 beforeAll(async () => {
-  [env, db] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
-  api = await TestApi.start(testConfig('integration', { DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, SMTP_URL: 'smtp://127.0.0.1:2525' }));
+  sys = await startTestApi('integration');
+  ({ api } = sys);
 });
 
-afterAll(async () => {
-  await api?.close();
-  await Promise.all([env?.teardown(), db?.drop()]);
-});
+afterAll(() => sys?.stop());
 
 describe('organisations', () => {
   it('creates, updates and lists who works in a municipality', async () => {
