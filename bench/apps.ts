@@ -17,6 +17,7 @@ export async function startBenchApps(env: TestWorkflowEnvironment, databaseUrl: 
       TEMPORAL_ADDRESS: env.address,
       SMTP_URL: 'smtp://127.0.0.1:1',
       ADMIN_TOKEN: opts.adminToken,
+      LINK_SECRET: 'bench-link-secret-0123456789abcdef0123',
       TEMPORAL_TASK_QUEUE: opts.taskQueue,
     });
   const api = await createApiApp(config('bench-api'), false);

@@ -29,12 +29,14 @@ async function ensureFree(name: string, p: number): Promise<void> {
   if (await portOpen(p)) throw new Error(`port ${p} for ${name} is in use by another program; stop it or set the port variable (see README)`);
 }
 
-function adminToken(): string {
-  if (env.ADMIN_TOKEN) return env.ADMIN_TOKEN;
-  const file = path.join(dataDir, 'admin-token');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(24).toString('base64url'), { mode: 0o600 });
+/** A secret from the environment, or one generated once and kept in the data folder (readable by its owner only). */
+function secret(variable: 'ADMIN_TOKEN' | 'LINK_SECRET', fileName: string, bytes: number): string {
+  if (env[variable]) return env[variable]!;
+  const file = path.join(dataDir, fileName);
+  if (!existsSync(file)) writeFileSync(file, randomBytes(bytes).toString('base64url'), { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
 }
+const adminToken = () => secret('ADMIN_TOKEN', 'admin-token', 24);
 
 async function main(): Promise<void> {
   mkdirSync(path.join(dataDir, 'mail'), { recursive: true });
@@ -114,7 +116,7 @@ async function main(): Promise<void> {
       await waitFor('mail catcher', async () => (await portOpen(ports.smtp)) && portOpen(ports.mailView), 60_000, maildev);
     }
 
-    const appEnv = { ...env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl, ADMIN_TOKEN: adminToken(), PORT: String(ports.api) };
+    const appEnv = { ...env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl, ADMIN_TOKEN: adminToken(), LINK_SECRET: secret('LINK_SECRET', 'link-secret', 32), PORT: String(ports.api) };
     await ensureFree('API', ports.api);
     const worker = track(apps, spawnChild('worker', process.execPath, [path.join(root, 'dist', 'apps', 'worker', 'src', 'main.js')], appEnv));
     const api = track(apps, spawnChild('api', process.execPath, [path.join(root, 'dist', 'apps', 'api', 'src', 'main.js')], appEnv));

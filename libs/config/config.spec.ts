@@ -4,6 +4,7 @@ const valid = {
   DATABASE_URL: 'postgres://regie:secret@db.example:5432/regie',
   SMTP_URL: 'smtp://relay.example:587',
   ADMIN_TOKEN: 'a-long-enough-admin-token',
+  LINK_SECRET: 'a-link-secret-of-at-least-32-characters',
 };
 
 describe('loadConfig', () => {
@@ -23,6 +24,9 @@ describe('loadConfig', () => {
     [{ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN must be at least 16 characters'],
     [{ TEMPORAL_TLS_CERT: '/etc/cert.pem' }, 'TEMPORAL_TLS_KEY must be set together with its pair'],
     [{ MAIL_FROM: 'Regie' }, 'MAIL_FROM must be an address, e.g. Regie <regie@gemeente.example>'],
+    [{ LINK_SECRET: 'too-short' }, 'LINK_SECRET must be at least 32 characters'],
+    [{ PUBLIC_BASE_URL: 'http://regie.gemeente.example' }, 'PUBLIC_BASE_URL must use https: (links in mails, RFC 8058), except for localhost'],
+    [{ DKIM_DOMAIN: 'gemeente.example' }, 'DKIM_SELECTOR must be set together with DKIM_DOMAIN'],
   ])('stops on %j with a message naming the variable', (change, message) => {
     const load = () => loadConfig('test', { ...valid, ...change });
     expect(load).toThrow(ConfigError);

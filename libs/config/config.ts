@@ -17,7 +17,15 @@ export interface RegieConfig {
     tls?: { serverName?: string; clientCertPath?: string; clientKeyPath?: string; serverRootCaPath?: string };
     apiKey?: string;
   };
-  smtp: { url: string; from: string; maxConnections: number };
+  smtp: {
+    url: string;
+    from: string;
+    maxConnections: number;
+    /** DKIM signing of every outgoing mail (both List-Unsubscribe headers included) when a key is configured. */
+    dkim?: { domainName: string; keySelector: string; privateKeyPath: string };
+  };
+  /** Signed links in mails (one-click unsubscribe, acknowledgements): the HMAC key and how long an action link holds. */
+  links: { secret: string; actionLinkDays: number };
   http: { port: number; host: string; publicBaseUrl: string };
   referenceDataDir: string;
   rulebookDir: string;
@@ -97,6 +105,18 @@ export function loadConfig(processName: string, env: Env = process.env): RegieCo
   const port = int(env, 'PORT', 3000, 1, 65535);
   const host = optional(env, 'HOST', '127.0.0.1');
   const adminToken = required(env, 'ADMIN_TOKEN');
+  const linkSecret = required(env, 'LINK_SECRET');
+  if (linkSecret.length < 32) throw new ConfigError('LINK_SECRET', 'must be at least 32 characters');
+  const dkimVars = ['DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY_FILE'] as const;
+  const dkimSet = dkimVars.filter((name) => env[name]?.trim());
+  if (dkimSet.length && dkimSet.length < dkimVars.length) {
+    throw new ConfigError(dkimVars.find((name) => !env[name]?.trim())!, `must be set together with ${dkimSet.join(', ')}`);
+  }
+  const publicBaseUrl = url(env, 'PUBLIC_BASE_URL', ['http:', 'https:'], `http://localhost:${port}`);
+  // RFC 8058: the one-click unsubscribe URL must be HTTPS; plain HTTP only for a machine's own use.
+  if (new URL(publicBaseUrl).protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(new URL(publicBaseUrl).hostname)) {
+    throw new ConfigError('PUBLIC_BASE_URL', 'must use https: (links in mails, RFC 8058), except for localhost');
+  }
   if (adminToken.length < 16) throw new ConfigError('ADMIN_TOKEN', 'must be at least 16 characters');
   return {
     processName,
@@ -121,11 +141,19 @@ export function loadConfig(processName: string, env: Env = process.env): RegieCo
       // The sender is also the calendar invites' ORGANIZER: it must hold an address.
       from: pattern(env, 'MAIL_FROM', 'Regie <regie@localhost>', /^(?:[^<>]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, 'an address, e.g. Regie <regie@gemeente.example>'),
       maxConnections: int(env, 'SMTP_MAX_CONNECTIONS', 5, 1, 100),
+      dkim: dkimSet.length
+        ? {
+            domainName: pattern(env, 'DKIM_DOMAIN', '', /^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'a domain name'),
+            keySelector: pattern(env, 'DKIM_SELECTOR', '', /^[A-Za-z0-9._-]+$/, 'a DKIM selector'),
+            privateKeyPath: path.resolve(required(env, 'DKIM_PRIVATE_KEY_FILE')),
+          }
+        : undefined,
     },
+    links: { secret: linkSecret, actionLinkDays: int(env, 'ACTION_LINK_DAYS', 30, 1, 365) },
     http: {
       port,
       host,
-      publicBaseUrl: url(env, 'PUBLIC_BASE_URL', ['http:', 'https:'], `http://localhost:${port}`),
+      publicBaseUrl: publicBaseUrl.replace(/\/+$/, ''),
     },
     referenceDataDir: path.resolve(optional(env, 'REFERENCE_DATA_DIR', path.join(repoRoot, '..', 'shared', 'domain'))),
     rulebookDir: path.resolve(optional(env, 'RULEBOOK_DIR', path.join(repoRoot, 'libs', 'rulebook', 'versions'))),

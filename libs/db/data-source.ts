@@ -14,6 +14,8 @@ import { ContactEntity, OrganisationEntity, OrganisationMunicipalityEntity } fro
 import { InitialSchema1764028800000 } from './migrations/1764028800000-initial-schema';
 import { StepsPerOwner1764115200000 } from './migrations/1764115200000-steps-per-owner';
 import { OrganisationsAndContacts1764201600000 } from './migrations/1764201600000-organisations-and-contacts';
+import { OutboxAndPreferences1764288000000 } from './migrations/1764288000000-outbox-and-preferences';
+import { MailAcknowledgementEntity, MailLinkRefusalEntity, MailPreferenceEntity, OutboxEntity } from './entities/mail.entity';
 
 export const entities = [
   ProvinceEntity,
@@ -31,10 +33,14 @@ export const entities = [
   OrganisationEntity,
   OrganisationMunicipalityEntity,
   ContactEntity,
+  OutboxEntity,
+  MailPreferenceEntity,
+  MailAcknowledgementEntity,
+  MailLinkRefusalEntity,
 ];
 
 /** Listed in order; the schema changes only through these. */
-export const migrations = [InitialSchema1764028800000, StepsPerOwner1764115200000, OrganisationsAndContacts1764201600000];
+export const migrations = [InitialSchema1764028800000, StepsPerOwner1764115200000, OrganisationsAndContacts1764201600000, OutboxAndPreferences1764288000000];
 
 export function dataSourceOptions(databaseUrl: string, applicationName: string) {
   return {

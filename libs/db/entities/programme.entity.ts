@@ -86,7 +86,10 @@ export class NotificationEntity {
   @Column({ name: 'rulebook_id', type: 'text' }) rulebookId!: string;
   @Column({ type: 'text', array: true }) recipients!: string[];
   @Column({ type: 'text', nullable: true }) subject!: string | null;
-  @Column({ type: 'text' }) status!: 'recorded' | 'sent' | 'no-recipients';
+  /** `queued`: its mails are in the outbox; `recorded`/`sent` are rows from before the outbox. */
+  @Column({ type: 'text' }) status!: 'recorded' | 'sent' | 'no-recipients' | 'queued';
+  /** The firing as the workflow asked for it (NotificationRequest); the dispatcher renders from it. */
+  @Column({ type: 'jsonb', nullable: true }) request!: Record<string, unknown> | null;
   @Column({ name: 'message_id', type: 'text', nullable: true }) messageId!: string | null;
   @Column({ name: 'recorded_at', type: 'timestamptz' }) recordedAt!: Date;
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true }) sentAt!: Date | null;
