@@ -12,7 +12,7 @@ export const MAIL_TRANSPORT = Symbol('MAIL_TRANSPORT');
     {
       provide: MAIL_TRANSPORT,
       inject: [REGIE_CONFIG],
-      useFactory: (config: RegieConfig) => createMailTransport(config.smtp.url, config.smtp.maxConnections),
+      useFactory: (config: RegieConfig) => createMailTransport(config.smtp.url, config.smtp.maxConnections, config.smtp.dkim),
     },
   ],
   exports: [MAIL_TRANSPORT],
