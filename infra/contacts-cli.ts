@@ -1,46 +1,47 @@
 /**
  * `npm run contacts -- load <file.json>`: loads organisations and their contacts through the running API
- * (PUT /organisations/:key and PUT /organisations/:key/contacts, each one transaction). The file:
+ * (POST /organisations/load: one transaction, so a refused file stores nothing). The file:
  *   { "organisations": [ { "key": "ymere", "kind": "housing-corporation", "name": "Ymere",
  *       "municipalities": ["GM0363", "GM0384"],
- *       "contacts": [ { "email": "prestatieafspraken@ymere.example", "role": "housing-corporation" } ] } ] }
- * An organisation without "contacts" keeps the contacts it has. Stops at the first refusal, naming it.
+ *       "contacts": [ { "email": "prestatieafspraken@ymere.example", "role": "housing-corporation",
+ *                       "language": "nl", "delivery": "digest" } ] } ] }
+ * An organisation without "contacts" keeps the contacts it has; a contact without "delivery" keeps its
+ * address's preference. A refusal names the field (`organisations.1.contacts.0.delivery`).
  */
 import { readFileSync } from 'node:fs';
 import { apiClient } from './api-client';
 
-interface OrganisationEntry {
-  key: string;
-  kind: string;
-  name: string;
-  code?: string;
-  municipalities?: string[];
-  contacts?: { email: string; name?: string; role: string; language?: string }[];
+interface LoadResult {
+  organisations: { key: string; created: boolean; contacts: unknown[] }[];
 }
 
-async function main(): Promise<void> {
-  const [command, file] = process.argv.slice(2);
+/** Runs one command line (`load <file>`) against the API that `apiClient` finds; returns the summary it prints. */
+export async function runContactsCli(args: string[]): Promise<string> {
+  const [command, file] = args;
   if (command !== 'load' || !file) throw new Error('usage: npm run contacts -- load <file.json>');
-  const { organisations } = JSON.parse(readFileSync(file, 'utf8')) as { organisations?: OrganisationEntry[] };
-  if (!Array.isArray(organisations)) throw new Error(`${file}: expected { "organisations": [ ... ] }`);
-  const { request } = apiClient();
-  let contacts = 0;
-  for (const [i, { key, contacts: list, ...organisation }] of organisations.entries()) {
-    if (!key) throw new Error(`${file}: organisations.${i}.key is required`);
-    await request('PUT', `/organisations/${encodeURIComponent(key)}`, organisation).catch((err) => {
-      throw new Error(`organisations.${i} (${key}): ${err.message}`);
-    });
-    if (list) {
-      await request('PUT', `/organisations/${encodeURIComponent(key)}/contacts`, { contacts: list }).catch((err) => {
-        throw new Error(`organisations.${i}.contacts (${key}): ${err.message}`);
-      });
-      contacts += list.length;
-    }
+  let parsed: { organisations?: unknown };
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message}`);
   }
-  console.log(`Loaded ${organisations.length} organisations and ${contacts} contacts.`);
+  if (!Array.isArray(parsed?.organisations)) throw new Error(`${file}: expected { "organisations": [ ... ] }`);
+  const { request } = apiClient();
+  // The API checks every field; the file is sent whole so that it lands entirely or not at all.
+  const result: LoadResult = await request('POST', '/organisations/load', { organisations: parsed.organisations }).catch((err) => {
+    throw new Error(`${file}: nothing loaded: ${err.message}`);
+  });
+  const created = result.organisations.filter((o) => o.created).length;
+  const contacts = result.organisations.reduce((n, o) => n + o.contacts.length, 0);
+  return `Loaded ${result.organisations.length} organisations (${created} new) with ${contacts} contacts.`;
 }
 
-main().catch((err) => {
-  console.error(`[contacts] ${err.message}`);
-  process.exit(1);
-});
+if (require.main === module) {
+  runContactsCli(process.argv.slice(2)).then(
+    (summary) => console.log(summary),
+    (err) => {
+      console.error(`[contacts] ${err.message}`);
+      process.exit(1);
+    },
+  );
+}

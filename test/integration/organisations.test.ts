@@ -57,14 +57,14 @@ describe('organisations', () => {
       status: 200,
       body: {
         contacts: [
-          { email: 'wethouder@utrecht.example', name: 'Wethouder Wonen', role: 'alderman', language: 'nl' },
-          { email: 'programma@utrecht.example', name: null, role: 'programme-manager', language: 'en' },
+          { email: 'wethouder@utrecht.example', name: 'Wethouder Wonen', role: 'alderman', language: 'nl', delivery: 'immediate' },
+          { email: 'programma@utrecht.example', name: null, role: 'programme-manager', language: 'en', delivery: 'immediate' },
         ],
       },
     });
     await api.request('PUT', '/organisations/utrecht/contacts', { contacts: [{ email: 'nieuw@utrecht.example', role: 'alderman' }] });
     expect((await api.request('GET', '/organisations/utrecht')).body.contacts).toEqual([
-      { email: 'nieuw@utrecht.example', name: null, role: 'alderman', language: 'nl' },
+      { email: 'nieuw@utrecht.example', name: null, role: 'alderman', language: 'nl', delivery: 'immediate' },
     ]);
 
     // A refused list changes nothing: the write is one transaction.
@@ -75,6 +75,58 @@ describe('organisations', () => {
     expect((await api.request('GET', '/organisations/utrecht')).body.contacts).toHaveLength(1);
     const dataSource = api.app.get(DataSource);
     expect(await dataSource.query(`SELECT email FROM contact WHERE organisation_key = 'utrecht'`)).toEqual([{ email: 'nieuw@utrecht.example' }]);
+  });
+
+  it("records a contact's delivery preference per address, in the same transaction, leaving a stop of optional mail alone", async () => {
+    const dataSource = api.app.get(DataSource);
+    const preferences = () => dataSource.query(`SELECT recipient, delivery, optional_stopped_at, updated_via FROM mail_preference WHERE recipient LIKE '%@zwolle.example' ORDER BY recipient`);
+    await api.request('PUT', '/organisations/zwolle', { kind: 'municipality', name: 'Gemeente Zwolle', code: 'GM0193' });
+    const stoppedAt = new Date('2026-01-05T08:00:00Z');
+    await dataSource.query(`INSERT INTO mail_preference (recipient, delivery, optional_stopped_at, updated_via) VALUES ('wethouder@zwolle.example', 'immediate', $1, 'unsubscribe-link')`, [stoppedAt]);
+
+    const put = await api.request('PUT', '/organisations/zwolle/contacts', {
+      contacts: [
+        { email: 'Wethouder@Zwolle.example', role: 'alderman', delivery: 'digest' },
+        { email: 'programma@zwolle.example', role: 'programme-manager', language: 'en', delivery: 'digest' },
+        { email: 'wethouder@zwolle.example', role: 'programme-manager' },
+      ],
+    });
+    expect(put).toMatchObject({ status: 200 });
+    expect(put.body.contacts.map((c: { email: string; role: string; delivery: string }) => `${c.role} ${c.email} ${c.delivery}`)).toEqual([
+      'alderman wethouder@zwolle.example digest',
+      'programme-manager programma@zwolle.example digest',
+      'programme-manager wethouder@zwolle.example digest',
+    ]);
+    expect(await preferences()).toEqual([
+      { recipient: 'programma@zwolle.example', delivery: 'digest', optional_stopped_at: null, updated_via: 'api' },
+      { recipient: 'wethouder@zwolle.example', delivery: 'digest', optional_stopped_at: stoppedAt, updated_via: 'api' },
+    ]);
+
+    // Without delivery the preference stays; back to immediate when stated.
+    await api.request('PUT', '/organisations/zwolle/contacts', {
+      contacts: [{ email: 'wethouder@zwolle.example', role: 'alderman' }, { email: 'programma@zwolle.example', role: 'programme-manager', delivery: 'immediate' }],
+    });
+    expect((await api.request('GET', '/organisations/zwolle')).body.contacts).toEqual([
+      { email: 'wethouder@zwolle.example', name: null, role: 'alderman', language: 'nl', delivery: 'digest' },
+      { email: 'programma@zwolle.example', name: null, role: 'programme-manager', language: 'nl', delivery: 'immediate' },
+    ]);
+
+    // A refused list changes no preference either.
+    const before = await preferences();
+    const contacts = (list: unknown[]) => api.request('PUT', '/organisations/zwolle/contacts', { contacts: list });
+    expect(await contacts([{ email: 'wethouder@zwolle.example', role: 'alderman', delivery: 'weekly' }])).toMatchObject({
+      status: 400,
+      body: { field: 'contacts.0.delivery', message: expect.stringContaining('delivery must be one of immediate, digest') },
+    });
+    expect(await contacts([{ email: 'wethouder@zwolle.example', role: 'alderman', delivery: 'immediate' }, { email: 'WETHOUDER@zwolle.example', role: 'programme-manager', delivery: 'digest' }])).toMatchObject({
+      status: 400,
+      body: { field: 'contacts.1.delivery' },
+    });
+    expect(await contacts([{ email: 'wethouder@zwolle.example', role: 'alderman', delivery: 'immediate' }, { email: 'corp@zwolle.example', role: 'housing-corporation' }])).toMatchObject({
+      status: 400,
+      body: { field: 'contacts.1.role' },
+    });
+    expect(await preferences()).toEqual(before);
   });
 
   it('refuses bad input with a 4xx that names the field', async () => {

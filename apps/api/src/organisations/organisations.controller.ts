@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpStatus, Inject, Param, Put, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
-import { OrganisationListQuery, PutContactsDto, PutOrganisationDto } from './organisations.dto';
+import { LoadOrganisationsDto, OrganisationListQuery, PutContactsDto, PutOrganisationDto } from './organisations.dto';
 import { OrganisationsService } from './organisations.service';
 
 @ApiTags('organisations')
@@ -33,8 +33,17 @@ export class OrganisationsController {
   }
 
   @Put(':key/contacts')
-  @ApiOperation({ summary: "Replace the organisation's contacts: { contacts: [{ email, name?, role, language? }] }" })
+  @ApiOperation({ summary: "Replace the organisation's contacts: { contacts: [{ email, name?, role, language?, delivery? }] }" })
   putContacts(@Param('key') key: string, @Body() dto: PutContactsDto) {
     return this.organisations.putContacts(key, dto);
+  }
+
+  @Post('load')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Create or update several organisations, each with its contacts when given, in one transaction: all or nothing (npm run contacts -- load)',
+  })
+  load(@Body() dto: LoadOrganisationsDto) {
+    return this.organisations.load(dto);
   }
 }

@@ -7,6 +7,8 @@ import { roleSchema } from '../../../../libs/rulebook/rulebook.schema';
 import type { Role } from '../../../../libs/rulebook/rulebook.schema';
 
 export const ROLES = roleSchema.options;
+export const DELIVERIES = ['immediate', 'digest'] as const;
+export type Delivery = (typeof DELIVERIES)[number];
 
 export class PutOrganisationDto {
   @ApiProperty({ enum: ORGANISATION_KINDS })
@@ -40,6 +42,14 @@ export class ContactDto {
 
   @ApiPropertyOptional({ enum: ['nl', 'en'], default: 'nl' }) @IsOptional() @IsIn(['nl', 'en'], { message: 'language must be nl or en' })
   language?: 'nl' | 'en';
+
+  @ApiPropertyOptional({
+    enum: DELIVERIES,
+    description: "The address's delivery preference: each mail at once, or bundled in a weekly digest. Absent: any existing preference stays (default immediate)",
+  })
+  @IsOptional()
+  @IsIn(DELIVERIES, { message: `delivery must be one of ${DELIVERIES.join(', ')}` })
+  delivery?: Delivery;
 }
 
 export class PutContactsDto {
@@ -48,6 +58,26 @@ export class PutContactsDto {
   @ValidateNested({ each: true })
   @Type(() => ContactDto)
   contacts!: ContactDto[];
+}
+
+export class LoadOrganisationDto extends PutOrganisationDto {
+  @ApiProperty({ example: 'ymere' }) @IsString({ message: 'key is required' })
+  key!: string;
+
+  @ApiPropertyOptional({ type: [ContactDto], description: 'Replaces all contacts of the organisation; absent: its contacts stay' })
+  @IsOptional()
+  @IsArray({ message: 'contacts must be a list' })
+  @ValidateNested({ each: true })
+  @Type(() => ContactDto)
+  contacts?: ContactDto[];
+}
+
+export class LoadOrganisationsDto {
+  @ApiProperty({ type: [LoadOrganisationDto], description: 'Created or updated in order, all in one transaction' })
+  @IsArray({ message: 'organisations must be a list' })
+  @ValidateNested({ each: true })
+  @Type(() => LoadOrganisationDto)
+  organisations!: LoadOrganisationDto[];
 }
 
 export class OrganisationListQuery {

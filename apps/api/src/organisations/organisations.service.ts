@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { OrganisationKind } from '../../../../libs/db/entities/organisation.entity';
 import type { Role } from '../../../../libs/rulebook/rulebook.schema';
 import { RegieError } from '../errors/regie-error';
-import { PutContactsDto, PutOrganisationDto } from './organisations.dto';
+import { ContactDto, Delivery, LoadOrganisationsDto, PutContactsDto, PutOrganisationDto } from './organisations.dto';
 
 /** The public bodies stand for a reference code; their table decides whether it exists. */
 const CODE_TABLE: Partial<Record<OrganisationKind, { table: string; example: string }>> = {
@@ -32,89 +32,154 @@ export interface OrganisationView {
   name: string;
   code: string | null;
   municipalities: string[];
-  contacts: { email: string; name: string | null; role: Role; language: 'nl' | 'en' }[];
+  /** `delivery` is the address's preference (`mail_preference`), immediate when it has none. */
+  contacts: { email: string; name: string | null; role: Role; language: 'nl' | 'en'; delivery: Delivery }[];
 }
 
 const invalid = (field: string, problem: string, code = 'invalid-input') =>
   new RegieError(code, 'invalid-input', `Ongeldige invoer in veld ${field}: ${problem}`, field);
+
+/** Where a field sits in the request: `code` alone, or `organisations.2.code` in a load of several. */
+type FieldPath = (field: string) => string;
+const topLevel: FieldPath = (field) => field;
+
+/** The delivery each address got earlier in the same request: a preference holds per address, so two must agree. */
+type DeliveriesSeen = Map<string, { delivery: Delivery; field: string }>;
 
 /** Organisations, the municipalities stakeholders work in, and their contacts; each write is one transaction. */
 @Injectable()
 export class OrganisationsService {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
-  async put(key: string, dto: PutOrganisationDto): Promise<OrganisationView & { created: boolean }> {
-    checkKey(key);
-    const codeTable = CODE_TABLE[dto.kind];
-    if (codeTable && !dto.code) throw invalid('code', `a ${dto.kind} organisation needs the code it stands for, such as ${codeTable.example}`);
-    if (!codeTable && dto.code !== undefined) throw invalid('code', `only municipality, region and province organisations have a code`);
-    const stakeholder = STAKEHOLDER_KINDS.includes(dto.kind);
-    if (!stakeholder && dto.municipalities?.length) {
-      throw invalid('municipalities', 'only housing corporations, tenant organisations and care-welfare organisations are linked to municipalities');
-    }
-    const municipalities = [...new Set(dto.municipalities ?? [])].sort();
-
-    return this.dataSource.transaction(async (tx) => {
-      if (codeTable) {
-        const [known] = await tx.query(`SELECT 1 FROM ${codeTable.table} WHERE code = $1`, [dto.code]);
-        if (!known) throw invalid('code', `no ${dto.kind} has this code`, `unknown-${dto.kind}`);
-        const [other] = await tx.query(`SELECT key FROM organisation WHERE kind = $1 AND code = $2 AND key <> $3`, [dto.kind, dto.code, key]);
-        if (other) {
-          throw new RegieError('organisation-code-taken', 'conflict', `Veld code: deze ${dto.kind} heeft al een organisatie (${other.key}) / already has an organisation`, 'code');
-        }
-      }
-      if (municipalities.length) {
-        const known: { code: string }[] = await tx.query(`SELECT code FROM municipality WHERE code = ANY($1::text[])`, [municipalities]);
-        const knownCodes = new Set(known.map((r) => r.code));
-        const index = (dto.municipalities ?? []).findIndex((c) => !knownCodes.has(c));
-        if (index >= 0) throw invalid(`municipalities.${index}`, 'no municipality has this code', 'unknown-municipality');
-      }
-      const [existing] = await tx.query(`SELECT kind FROM organisation WHERE key = $1 FOR UPDATE`, [key]);
-      if (existing && existing.kind !== dto.kind) {
-        // Its contacts' roles belong to its kind; a different kind is a different organisation.
-        throw new RegieError('organisation-kind-fixed', 'conflict', `Veld kind: een organisatie verandert niet van soort (nu ${existing.kind}) / an organisation's kind cannot change`, 'kind');
-      }
-      await tx.query(
-        `INSERT INTO organisation (key, kind, name, code) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name, code = EXCLUDED.code, updated_at = now()`,
-        [key, dto.kind, dto.name, dto.code ?? null],
-      );
-      await tx.query(`DELETE FROM organisation_municipality WHERE organisation_key = $1`, [key]);
-      if (municipalities.length) {
-        await tx.query(`INSERT INTO organisation_municipality (organisation_key, municipality_code) SELECT $1, unnest($2::text[])`, [key, municipalities]);
-      }
-      return { created: !existing, ...(await this.view(tx, key))! };
-    });
+  put(key: string, dto: PutOrganisationDto): Promise<OrganisationView & { created: boolean }> {
+    checkKey(key, topLevel);
+    return this.dataSource.transaction((tx) => this.putIn(tx, key, dto, topLevel));
   }
 
-  async putContacts(key: string, dto: PutContactsDto): Promise<OrganisationView> {
-    checkKey(key);
-    const seen = new Set<string>();
-    const contacts = dto.contacts.map((c, i) => {
-      const email = c.email.trim().toLowerCase();
-      if (seen.has(`${email} ${c.role}`)) throw invalid(`contacts.${i}.email`, 'this address already has this role in the list');
-      seen.add(`${email} ${c.role}`);
-      return { email, name: c.name ?? null, role: c.role, language: c.language ?? 'nl', index: i };
-    });
+  putContacts(key: string, dto: PutContactsDto): Promise<OrganisationView> {
+    checkKey(key, topLevel);
     return this.dataSource.transaction(async (tx) => {
-      const [organisation] = await tx.query(`SELECT kind FROM organisation WHERE key = $1 FOR UPDATE`, [key]);
-      if (!organisation) throw notFound(key);
-      const allowed = ROLES_BY_KIND[organisation.kind as OrganisationKind];
-      const misfit = contacts.find((c) => allowed !== 'any' && !allowed.includes(c.role));
-      if (misfit) throw invalid(`contacts.${misfit.index}.role`, `a ${organisation.kind} organisation has contacts with role ${(allowed as Role[]).join(' or ')}`);
-      await tx.query(`DELETE FROM contact WHERE organisation_key = $1`, [key]);
-      for (const c of contacts) {
-        await tx.query(`INSERT INTO contact (organisation_key, email, role, name, language) VALUES ($1, $2, $3, $4, $5)`, [key, c.email, c.role, c.name, c.language]);
-      }
-      await tx.query(`UPDATE organisation SET updated_at = now() WHERE key = $1`, [key]);
+      await this.putContactsIn(tx, key, dto.contacts, topLevel, new Map());
       return (await this.view(tx, key))!;
     });
   }
 
+  /**
+   * Several organisations with their contacts, in order and in one transaction: one refusal (naming
+   * `organisations.<i>.<field>`) stores nothing of the whole request, so a file is loaded entirely or not at all.
+   */
+  async load(dto: LoadOrganisationsDto): Promise<{ organisations: (OrganisationView & { created: boolean })[] }> {
+    const firstIndex = new Map<string, number>();
+    dto.organisations.forEach(({ key }, i) => {
+      checkKey(key, (field) => `organisations.${i}.${field}`);
+      if (firstIndex.has(key)) throw invalid(`organisations.${i}.key`, `this key is already organisations.${firstIndex.get(key)}`);
+      firstIndex.set(key, i);
+    });
+    return this.dataSource.transaction(async (tx) => {
+      const deliveries: DeliveriesSeen = new Map();
+      const organisations: (OrganisationView & { created: boolean })[] = [];
+      for (const [i, { key, contacts, ...organisation }] of dto.organisations.entries()) {
+        const at: FieldPath = (field) => `organisations.${i}.${field}`;
+        const { created } = await this.putIn(tx, key, organisation, at);
+        if (contacts) await this.putContactsIn(tx, key, contacts, at, deliveries);
+        organisations.push({ created, ...(await this.view(tx, key))! });
+      }
+      return { organisations };
+    });
+  }
+
+  private async putIn(tx: EntityManager, key: string, dto: PutOrganisationDto, at: FieldPath): Promise<OrganisationView & { created: boolean }> {
+    const codeTable = CODE_TABLE[dto.kind];
+    if (codeTable && !dto.code) throw invalid(at('code'), `a ${dto.kind} organisation needs the code it stands for, such as ${codeTable.example}`);
+    if (!codeTable && dto.code !== undefined) throw invalid(at('code'), `only municipality, region and province organisations have a code`);
+    const stakeholder = STAKEHOLDER_KINDS.includes(dto.kind);
+    if (!stakeholder && dto.municipalities?.length) {
+      throw invalid(at('municipalities'), 'only housing corporations, tenant organisations and care-welfare organisations are linked to municipalities');
+    }
+    const municipalities = [...new Set(dto.municipalities ?? [])].sort();
+
+    if (codeTable) {
+      const [known] = await tx.query(`SELECT 1 FROM ${codeTable.table} WHERE code = $1`, [dto.code]);
+      if (!known) throw invalid(at('code'), `no ${dto.kind} has this code`, `unknown-${dto.kind}`);
+      const [other] = await tx.query(`SELECT key FROM organisation WHERE kind = $1 AND code = $2 AND key <> $3`, [dto.kind, dto.code, key]);
+      if (other) {
+        throw new RegieError('organisation-code-taken', 'conflict', `Veld ${at('code')}: deze ${dto.kind} heeft al een organisatie (${other.key}) / already has an organisation`, at('code'));
+      }
+    }
+    if (municipalities.length) {
+      const known: { code: string }[] = await tx.query(`SELECT code FROM municipality WHERE code = ANY($1::text[])`, [municipalities]);
+      const knownCodes = new Set(known.map((r) => r.code));
+      const index = (dto.municipalities ?? []).findIndex((c) => !knownCodes.has(c));
+      if (index >= 0) throw invalid(at(`municipalities.${index}`), 'no municipality has this code', 'unknown-municipality');
+    }
+    const [existing] = await tx.query(`SELECT kind FROM organisation WHERE key = $1 FOR UPDATE`, [key]);
+    if (existing && existing.kind !== dto.kind) {
+      // Its contacts' roles belong to its kind; a different kind is a different organisation.
+      throw new RegieError(
+        'organisation-kind-fixed',
+        'conflict',
+        `Veld ${at('kind')}: een organisatie verandert niet van soort (nu ${existing.kind}) / an organisation's kind cannot change`,
+        at('kind'),
+      );
+    }
+    await tx.query(
+      `INSERT INTO organisation (key, kind, name, code) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name, code = EXCLUDED.code, updated_at = now()`,
+      [key, dto.kind, dto.name, dto.code ?? null],
+    );
+    await tx.query(`DELETE FROM organisation_municipality WHERE organisation_key = $1`, [key]);
+    if (municipalities.length) {
+      await tx.query(`INSERT INTO organisation_municipality (organisation_key, municipality_code) SELECT $1, unnest($2::text[])`, [key, municipalities]);
+    }
+    return { created: !existing, ...(await this.view(tx, key))! };
+  }
+
+  /**
+   * Replaces the organisation's contacts and records the delivery preference of each address that states one.
+   * The preference belongs to the address, not the contact: an absent `delivery` leaves it alone, and a stop of
+   * optional mail (`optional_stopped_at`) is the recipient's own and never touched here.
+   */
+  private async putContactsIn(tx: EntityManager, key: string, list: ContactDto[], at: FieldPath, deliveries: DeliveriesSeen): Promise<void> {
+    const seen = new Set<string>();
+    const contacts = list.map((c, i) => {
+      const email = c.email.trim().toLowerCase();
+      if (seen.has(`${email} ${c.role}`)) throw invalid(at(`contacts.${i}.email`), 'this address already has this role in the list');
+      seen.add(`${email} ${c.role}`);
+      if (c.delivery) {
+        const earlier = deliveries.get(email);
+        if (earlier && earlier.delivery !== c.delivery) {
+          throw invalid(at(`contacts.${i}.delivery`), `${earlier.field} gives this address ${earlier.delivery}; a preference holds per address`);
+        }
+        if (!earlier) deliveries.set(email, { delivery: c.delivery, field: at(`contacts.${i}.delivery`) });
+      }
+      return { email, name: c.name ?? null, role: c.role, language: c.language ?? 'nl', delivery: c.delivery, index: i };
+    });
+    const [organisation] = await tx.query(`SELECT kind FROM organisation WHERE key = $1 FOR UPDATE`, [key]);
+    if (!organisation) throw notFound(key, at);
+    const allowed = ROLES_BY_KIND[organisation.kind as OrganisationKind];
+    const misfit = contacts.find((c) => allowed !== 'any' && !allowed.includes(c.role));
+    if (misfit) throw invalid(at(`contacts.${misfit.index}.role`), `a ${organisation.kind} organisation has contacts with role ${(allowed as Role[]).join(' or ')}`);
+    await tx.query(`DELETE FROM contact WHERE organisation_key = $1`, [key]);
+    for (const c of contacts) {
+      await tx.query(`INSERT INTO contact (organisation_key, email, role, name, language) VALUES ($1, $2, $3, $4, $5)`, [key, c.email, c.role, c.name, c.language]);
+    }
+    const stated = new Map(contacts.filter((c) => c.delivery).map((c) => [c.email, c.delivery!]));
+    if (stated.size) {
+      // Only a change counts as an update, so loading the same file again keeps who set the preference and when.
+      await tx.query(
+        `INSERT INTO mail_preference (recipient, delivery, updated_via) SELECT unnest($1::text[]), unnest($2::text[]), 'api'
+         ON CONFLICT (recipient) DO UPDATE SET delivery = EXCLUDED.delivery, updated_at = now(), updated_via = EXCLUDED.updated_via
+         WHERE mail_preference.delivery IS DISTINCT FROM EXCLUDED.delivery`,
+        [[...stated.keys()], [...stated.values()]],
+      );
+    }
+    await tx.query(`UPDATE organisation SET updated_at = now() WHERE key = $1`, [key]);
+  }
+
   async get(key: string): Promise<OrganisationView> {
-    checkKey(key);
+    checkKey(key, topLevel);
     const found = await this.view(this.dataSource.manager, key);
-    if (!found) throw notFound(key);
+    if (!found) throw notFound(key, topLevel);
     return found;
   }
 
@@ -145,15 +210,20 @@ export class OrganisationsService {
       `SELECT municipality_code FROM organisation_municipality WHERE organisation_key = $1 ORDER BY municipality_code`,
       [key],
     );
-    const contacts = await manager.query(`SELECT email, name, role, language FROM contact WHERE organisation_key = $1 ORDER BY role, email`, [key]);
+    const contacts = await manager.query(
+      `SELECT c.email, c.name, c.role, c.language, coalesce(p.delivery, 'immediate') AS delivery
+       FROM contact c LEFT JOIN mail_preference p ON p.recipient = c.email
+       WHERE c.organisation_key = $1 ORDER BY c.role, c.email`,
+      [key],
+    );
     return { ...organisation, municipalities: links.map((l) => l.municipality_code), contacts };
   }
 }
 
-function checkKey(key: string): void {
-  if (!KEY_PATTERN.test(key)) throw invalid('key', 'a key is 1 to 64 letters, digits, dots, dashes or underscores');
+function checkKey(key: string, at: FieldPath): void {
+  if (!KEY_PATTERN.test(key)) throw invalid(at('key'), 'a key is 1 to 64 letters, digits, dots, dashes or underscores');
 }
 
-function notFound(key: string): RegieError {
-  return new RegieError('organisation-not-found', 'not-found', `Veld key: onbekende organisatie ${key} / unknown organisation`, 'key');
+function notFound(key: string, at: FieldPath): RegieError {
+  return new RegieError('organisation-not-found', 'not-found', `Veld ${at('key')}: onbekende organisatie ${key} / unknown organisation`, at('key'));
 }
