@@ -1,18 +1,15 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import type { Transporter } from 'nodemailer';
 import { DataSource, EntityManager } from 'typeorm';
 import type { NotificationOutcome, NotificationRequest, StepEventWrite } from '../libs/contracts';
 import { findRulebook } from '../libs/db/rulebook-store';
-import { composeNotificationMessage } from '../libs/mail/notification-message';
-import type { Role } from '../libs/rulebook/rulebook.schema';
+import { OUTBOX_CHANNEL } from '../libs/mail/outbox';
+import { messageIdOf } from '../libs/mail/notification-message';
+import { findOwnerScope, OFFICE_HOLDER_ROLES, resolveRecipients } from './recipients';
 import { createRolloutActivities } from './rollout.activities';
 
 export interface ActivityDeps {
   dataSource: DataSource;
-  mail: Transporter;
-  mailFrom: string;
-  publicBaseUrl: string;
   /** Sends the rulebook rollout's updates to the owners' workflows; optional for workers and tests that run no rollout. */
   temporal?: Client;
   /** The regional grouping whose regions run steps 1 and 2 (REGION_GROUPING); default `corop`. */
@@ -20,7 +17,7 @@ export interface ActivityDeps {
 }
 
 /** Activities get their dependencies from this factory (the worker builds them from its Nest context). */
-export function createActivities({ dataSource, mail, mailFrom, publicBaseUrl, temporal, regionGrouping = 'corop' }: ActivityDeps) {
+export function createActivities({ dataSource, temporal, regionGrouping = 'corop' }: ActivityDeps) {
   return {
     /**
      * Writes one state change of a step: its history row and the step's read-model row. Idempotent and
@@ -38,62 +35,89 @@ export function createActivities({ dataSource, mail, mailFrom, publicBaseUrl, te
     },
 
     /**
-     * Records the notification under its business key, and only then sends one mail. The row is locked
-     * while sending and marked sent in the same transaction, so a retry (or a concurrent duplicate
-     * attempt) finds it sent and sends nothing. The one window left: SMTP accepted the mail and the
-     * process died before the commit; the retry then sends again (see README, "Mail").
+     * Hands a firing to the outbox: the notification row and one outbox row per recipient, in one
+     * transaction, unique by business key (and recipient), so a retried activity or a re-run workflow
+     * records nothing twice. The dispatcher sends them (apps/dispatcher); a recipient who chose the weekly
+     * digest gets the row bundled by the digest workflow, and a recipient who stopped optional mail gets it
+     * recorded as `unsubscribed`, never sent.
      */
     async sendNotification(req: NotificationRequest): Promise<NotificationOutcome> {
       const stored = await findRulebook(dataSource, req.rulebookId);
       if (!stored || stored.hash !== req.rulebookHash) {
         throw ApplicationFailure.nonRetryable(`Rulebook ${req.rulebookId} with hash ${req.rulebookHash} is not in the database`);
       }
-      const step = stored.rulebook.steps.find((s) => s.key === req.stepKey);
-      if (!step) throw ApplicationFailure.nonRetryable(`Rulebook ${req.rulebookId} has no step ${req.stepKey}`);
+      if (!stored.rulebook.steps.some((s) => s.key === req.stepKey)) throw ApplicationFailure.nonRetryable(`Rulebook ${req.rulebookId} has no step ${req.stepKey}`);
 
       return dataSource.transaction(async (tx) => {
-        const owner = await findOwnerContacts(tx, req.owner, regionGrouping);
-        if (!owner) throw ApplicationFailure.nonRetryable(`Unknown ${req.owner.kind} ${req.owner.code}`);
-        const recipients = await resolveRecipients(tx, req.roles, owner);
-        await tx.query(
-          `INSERT INTO notification (business_key, workflow_id, owner_kind, owner_code, step, kind, due_date, rulebook_id, recipients, status)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (business_key) DO NOTHING`,
-          [req.businessKey, req.workflowId, req.owner.kind, req.owner.code, req.step, req.kind, req.due.date, req.rulebookId, recipients,
-            recipients.length ? 'recorded' : 'no-recipients'],
+        const [existing] = await tx.query(`SELECT status, recipients FROM notification WHERE business_key = $1`, [req.businessKey]);
+        if (existing) return { outcome: existing.status === 'sent' ? 'already-sent' : existing.status === 'no-recipients' ? 'no-recipients' : 'queued', recipients: existing.recipients };
+        const scope = await findOwnerScope(tx, req.owner, regionGrouping);
+        if (!scope) throw ApplicationFailure.nonRetryable(`Unknown ${req.owner.kind} ${req.owner.code}`);
+        const recipients = await resolveRecipients(tx, req.roles, scope);
+        const inserted = await tx.query(
+          `INSERT INTO notification (business_key, workflow_id, owner_kind, owner_code, step, kind, due_date, rulebook_id, recipients, status, request)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (business_key) DO NOTHING RETURNING business_key`,
+          [req.businessKey, req.workflowId, req.owner.kind, req.owner.code, req.step, req.kind, req.due.date, req.rulebookId,
+            recipients.map((r) => r.email), recipients.length ? 'queued' : 'no-recipients', JSON.stringify(req)],
         );
-        const [row] = await tx.query(`SELECT status, recipients, message_id FROM notification WHERE business_key = $1 FOR UPDATE`, [req.businessKey]);
-        if (row.status === 'sent') return { outcome: 'already-sent', recipients: row.recipients, messageId: row.message_id };
-        if (row.status === 'no-recipients') {
+        // A concurrent attempt recorded it first (this insert waited for its commit): that one's rows stand.
+        if (!inserted.length) return { outcome: 'queued', recipients: recipients.map((r) => r.email) };
+        if (!recipients.length) {
           log.warn('No recipient for notification', { businessKey: req.businessKey, roles: req.roles });
           return { outcome: 'no-recipients', recipients: [] };
         }
-        // An escalation says who else was told: this rung's recipients and those of the earlier rungs for this date.
-        const earlier: { business_key: string; recipients: string[] }[] =
-          req.kind === 'escalation'
-            ? await tx.query(
-                `SELECT business_key, recipients FROM notification
-                 WHERE workflow_id = $1 AND step = $2 AND due_date = $3 AND kind = 'escalation' AND status = 'sent' AND business_key <> $4
-                 ORDER BY recorded_at`,
-                [req.workflowId, req.step, req.due.date, req.businessKey],
-              )
-            : [];
-        const { message, subject, messageId } = composeNotificationMessage({
-          request: req,
-          owner: { kind: req.owner.kind, code: owner.code, name: owner.name },
-          definition: step,
-          recipients: row.recipients,
-          from: mailFrom,
-          publicBaseUrl,
-          told:
-            req.kind === 'escalation'
-              ? { now: row.recipients, earlier: earlier.map((e) => ({ rung: Number(/escalation-(\d+)$/.exec(e.business_key)?.[1]), recipients: e.recipients })) }
-              : undefined,
-        });
-        await mail.sendMail(message);
-        await tx.query(`UPDATE notification SET status = 'sent', sent_at = now(), message_id = $2, subject = $3 WHERE business_key = $1`, [
-          req.businessKey, messageId, subject,
-        ]);
-        return { outcome: 'sent', recipients: row.recipients, messageId };
+        const preferences: { recipient: string; delivery: 'immediate' | 'digest'; stopped: boolean }[] = await tx.query(
+          `SELECT recipient, delivery, optional_stopped_at IS NOT NULL AS stopped FROM mail_preference WHERE recipient = ANY($1::text[])`,
+          [recipients.map((r) => r.email)],
+        );
+        for (const r of recipients) {
+          const preference = preferences.find((p) => p.recipient === r.email);
+          const optional = !(req.kind === 'escalation' && req.statutory && OFFICE_HOLDER_ROLES.includes(r.role));
+          const unsubscribed = optional && !!preference?.stopped;
+          await tx.query(
+            `INSERT INTO outbox (kind, business_key, recipient, organisation_key, organisation_name, language, delivery, optional, status, status_reason, message_id)
+             VALUES ('notification', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (business_key, recipient) DO NOTHING`,
+            [req.businessKey, r.email, r.organisationKey, r.organisationName, r.language, preference?.delivery ?? 'immediate', optional,
+              unsubscribed ? 'unsubscribed' : 'pending', unsubscribed ? 'the recipient stopped optional mail' : null, messageIdOf(`${req.businessKey}\n${r.email}`)],
+          );
+        }
+        // Wakes the dispatchers once this transaction commits (they also poll, so a lost wake-up only delays).
+        await tx.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+        return { outcome: 'queued', recipients: recipients.map((r) => r.email) };
+      });
+    },
+
+    /**
+     * The weekly digest: every pending digest row becomes part of one digest per recipient and organisation
+     * for this week, itself an outbox row the dispatcher sends. One transaction, keyed by week, so a retry
+     * bundles nothing twice; rows queued after it wait for next week's digest.
+     */
+    async composeWeeklyDigests(input: { weekOf: string }): Promise<{ digests: number; items: number }> {
+      return dataSource.transaction(async (tx) => {
+        const groups: { recipient: string; organisation_key: string; organisation_name: string; language: 'nl' | 'en'; optional: boolean }[] = await tx.query(
+          `SELECT recipient, organisation_key, max(organisation_name) AS organisation_name, max(language) AS language, bool_and(optional) AS optional
+           FROM outbox WHERE status = 'pending' AND delivery = 'digest' GROUP BY recipient, organisation_key ORDER BY recipient, organisation_key`,
+        );
+        let digests = 0;
+        let items = 0;
+        for (const g of groups) {
+          const key = `digest:${input.weekOf}:${g.organisation_key}:${g.recipient}`;
+          const [digest] = await tx.query(
+            `INSERT INTO outbox (kind, business_key, recipient, organisation_key, organisation_name, language, delivery, optional, status, message_id)
+             VALUES ('digest', $1, $2, $3, $4, $5, 'immediate', $6, 'pending', $7) ON CONFLICT (business_key, recipient) DO NOTHING RETURNING id`,
+            [key, g.recipient, g.organisation_key, g.organisation_name, g.language, g.optional, messageIdOf(`${key}\n${g.recipient}`)],
+          );
+          if (!digest) continue;
+          // An UPDATE answers [rows, count] through TypeORM's Postgres driver.
+          const [bundled] = await tx.query(
+            `UPDATE outbox SET status = 'in-digest', digest_id = $1 WHERE status = 'pending' AND delivery = 'digest' AND recipient = $2 AND organisation_key = $3 RETURNING id`,
+            [digest.id, g.recipient, g.organisation_key],
+          );
+          digests += 1;
+          items += bundled.length;
+        }
+        if (digests) await tx.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+        return { digests, items };
       });
     },
 
@@ -125,77 +149,6 @@ async function writeStepEvent(tx: EntityManager, write: StepEventWrite): Promise
       JSON.stringify(step), write.rulebookId, write.rulebookHash, write.event, write.occurredAt, write.seq,
     ],
   );
-}
-
-interface OwnerContacts {
-  code: string;
-  name: string;
-  /** The municipality, its region (in the configured grouping, as onboarding uses) and its province; a region owner has only a region. */
-  municipalityCode: string | null;
-  regionCode: string | null;
-  provinceCode: string | null;
-  programmeManagerEmail: string | null;
-  regionalCoordinatorEmail: string | null;
-}
-
-/** The owner's name, where it belongs, and the addresses known from onboarding (its own, and its region's coordinator). */
-async function findOwnerContacts(tx: EntityManager, owner: NotificationRequest['owner'], grouping: string): Promise<OwnerContacts | null> {
-  const [row] =
-    owner.kind === 'municipality'
-      ? await tx.query(
-          `SELECT m.code, m.name, m.code AS municipality_code, rm.region_code, m.province_code, o.programme_manager_email, ro.coordinator_email
-           FROM municipality m
-           LEFT JOIN onboarding o ON o.municipality_code = m.code
-           LEFT JOIN region_member rm ON rm.municipality_code = m.code AND rm.region_code IN (SELECT code FROM region WHERE grouping = $2)
-           LEFT JOIN region_onboarding ro ON ro.region_code = rm.region_code
-           WHERE m.code = $1`,
-          [owner.code, grouping],
-        )
-      : await tx.query(
-          `SELECT r.code, r.name, NULL AS municipality_code, r.code AS region_code, NULL AS province_code,
-             NULL AS programme_manager_email, ro.coordinator_email
-           FROM region r LEFT JOIN region_onboarding ro ON ro.region_code = r.code WHERE r.code = $1`,
-          [owner.code],
-        );
-  return row
-    ? {
-        code: row.code,
-        name: row.name,
-        municipalityCode: row.municipality_code,
-        regionCode: row.region_code,
-        provinceCode: row.province_code,
-        programmeManagerEmail: row.programme_manager_email,
-        regionalCoordinatorEmail: row.coordinator_email,
-      }
-    : null;
-}
-
-/**
- * The addresses for these roles, about this owner only: the municipality's own programme managers and
- * aldermen, its region's coordinators, its province's officers, and the stakeholder organisations
- * (corporations, tenant and care-welfare organisations) linked to this municipality. Stakeholders are
- * resolved for municipality owners only. The addresses named at onboarding count as a programme manager
- * and a coordinator. Deduplicated regardless of case, in a stable order.
- */
-async function resolveRecipients(tx: EntityManager, roles: Role[], owner: OwnerContacts): Promise<string[]> {
-  const contacts: { email: string }[] = await tx.query(
-    `SELECT c.email FROM contact c JOIN organisation o ON o.key = c.organisation_key
-     WHERE c.role = ANY($1::text[]) AND (
-          (o.kind = 'municipality' AND o.code = $2 AND c.role IN ('programme-manager', 'alderman'))
-       OR (o.kind = 'region' AND o.code = $3 AND c.role = 'regional-coordinator')
-       OR (o.kind = 'province' AND o.code = $4 AND c.role = 'province')
-       OR (o.kind IN ('housing-corporation', 'tenant-organisation', 'care-welfare-organisation') AND c.role = o.kind
-           AND EXISTS (SELECT 1 FROM organisation_municipality om WHERE om.organisation_key = o.key AND om.municipality_code = $2)))
-     ORDER BY array_position($1::text[], c.role), c.email`,
-    [roles, owner.municipalityCode, owner.regionCode, owner.provinceCode],
-  );
-  const found = [
-    roles.includes('programme-manager') ? owner.programmeManagerEmail : null,
-    roles.includes('regional-coordinator') ? owner.regionalCoordinatorEmail : null,
-    ...contacts.map((c) => c.email),
-  ].filter((e): e is string => !!e);
-  const seen = new Set<string>();
-  return found.filter((email) => !seen.has(email.toLowerCase()) && !!seen.add(email.toLowerCase()));
 }
 
 export type RegieActivities = ReturnType<typeof createActivities>;

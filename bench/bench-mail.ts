@@ -2,10 +2,11 @@
  * `npm run bench:mail`: mails per second through the worker's pooled SMTP transport (`createMailTransport`)
  * to a real SMTP server (nodemailer's `smtp-server`) in this process on 127.0.0.1, for several pool sizes
  * (1 is the baseline, 5 the default of SMTP_MAX_CONNECTIONS). Each mail is rendered as the notification
- * activity composes it (`composeNotificationMessage`: the real Dutch templates and calendar invite) for a
- * firing of the shipped rulebook, for every municipality and region. A second
- * baseline renders the same mails without sending. The server counts mails by their X-Regie-Business-Key
- * header: every run must arrive exactly once (no duplicate, none missing), or the bench exits non-zero.
+ * dispatcher composes it (`composeNotificationMessage`: the real Dutch templates, calendar invite and signed
+ * links, one mail per recipient) for a firing of the shipped rulebook, for every municipality and region. A
+ * second baseline renders the same mails without sending. The server counts mails by their Message-ID (one
+ * per business key and recipient): every mail must arrive exactly once (no duplicate, none missing), or the
+ * bench exits non-zero.
  * Prints each round and the medians; asserts no timing.
  */
 import { simpleParser } from 'mailparser';
@@ -18,6 +19,7 @@ import type { DateDerivation } from '../libs/calendar';
 import { notificationBusinessKey, type NotificationKind } from '../libs/contracts';
 import { readReferenceData } from '../libs/db/reference-data';
 import { createMailTransport } from '../libs/mail/mailer';
+import { mailLinks } from '../libs/mail/links';
 import { composeNotificationMessage, messageIdOf } from '../libs/mail/notification-message';
 import { readRulebookDir } from '../libs/rulebook/rulebook-files';
 import type { Role, Rulebook, RulebookStep } from '../libs/rulebook/rulebook.schema';
@@ -39,6 +41,7 @@ const POOL_SIZES = (process.env.BENCH_POOL_SIZES ?? '1,5,10').split(',').map(Num
 const RULEBOOK_ID = 'wvrv-2025-07-01.2';
 const MAIL_FROM = 'Regie <regie@gemeente.example>';
 const PUBLIC_BASE_URL = 'https://regie.example';
+const LINK_SECRET = 'bench-link-secret-0123456789abcdef0123';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
@@ -59,7 +62,9 @@ interface BenchRequest {
   previousDue: DateDerivation | null;
   sequence: number;
   openChecklist: string[];
-  recipients: string[];
+  /** One mail per recipient, each with its own links and Message-ID (as the dispatcher sends them). */
+  recipient: string;
+  messageId: string;
 }
 
 const slug = (name: string) =>
@@ -92,7 +97,7 @@ function benchRequests(rulebook: Rulebook): BenchRequest[] {
       ...(roles.includes('regional-coordinator') ? [`regio@${slug(regionName.get(owner.region)!)}.example`] : []),
     ];
     const workflowId = `${owner.kind === 'region' ? 'region' : 'programme'}-${owner.code}`;
-    const requests: BenchRequest[] = [];
+    const requests: (Omit<BenchRequest, 'recipient' | 'messageId'> & { recipients: string[] })[] = [];
     rulebook.steps
       .filter((definition) => definition.scope === owner.kind)
       .forEach((definition, stepIndex) => {
@@ -139,10 +144,10 @@ function benchRequests(rulebook: Rulebook): BenchRequest[] {
           });
         }
       });
-    return requests.filter((r) => r.recipients.length);
+    return requests.flatMap(({ recipients, ...r }) => recipients.map((recipient) => ({ ...r, recipient, messageId: messageIdOf(`${r.businessKey}\n${recipient}`) })));
   });
   // A fixed pseudo-random order (by a hash of the business key), the same every run.
-  const order = (r: BenchRequest) => createHash('sha256').update(r.businessKey).digest('hex');
+  const order = (r: BenchRequest) => createHash('sha256').update(r.messageId).digest('hex');
   return perOwner
     .flat()
     .map((r) => ({ r, o: order(r) }))
@@ -150,21 +155,31 @@ function benchRequests(rulebook: Rulebook): BenchRequest[] {
     .map(({ r }) => r);
 }
 
-/** Exactly what the notification activity sends (libs/mail/notification-message.ts). */
+/** Exactly what the dispatcher sends (libs/mail/notification-message.ts), with signed links. */
 function renderMail(req: BenchRequest, rulebook: Rulebook): SendMailOptions {
+  const optional = req.kind !== 'escalation';
   return composeNotificationMessage({
     request: { ...req, dateKind: dateKindOf(req.definition), overdueSince: null, rulebookId: rulebook.id },
     owner: req.owner,
     definition: req.definition,
-    recipients: req.recipients,
+    recipient: { email: req.recipient, language: 'nl' },
+    links: mailLinks({
+      secret: LINK_SECRET,
+      publicBaseUrl: PUBLIC_BASE_URL,
+      recipient: req.recipient,
+      language: 'nl',
+      optional,
+      action: { kind: optional ? 'confirm-receipt' : 'acknowledge', businessKey: req.businessKey, validDays: 30 },
+    }),
     from: MAIL_FROM,
+    messageId: req.messageId,
     publicBaseUrl: PUBLIC_BASE_URL,
   }).message;
 }
 
 /**
  * An SMTP server that counts instead of parsing: it reads each message's header block only (up to the first
- * empty line), notes X-Regie-Business-Key and Message-ID, and drains the body. A full `mailparser` parse per
+ * empty line), notes the Message-ID (and that X-Regie-Business-Key is there), and drains the body. A full `mailparser` parse per
  * mail (test/support/smtp.ts) would cost the shared event loop more than the sending it measures. The first
  * mail of each run is kept whole and parsed once, to check that what arrives is the rendered mail.
  */
@@ -217,9 +232,9 @@ class CountingSmtpServer {
     const unfolded = headers.replace(/\r\n[ \t]+/g, ' ');
     const field = (name: string) => unfolded.match(new RegExp(`^${name}:[ \\t]*(.*)$`, 'im'))?.[1].trim();
     const key = field('X-Regie-Business-Key');
-    if (!key) return void this.malformed.push(`no X-Regie-Business-Key (Message-ID ${field('Message-ID')})`);
-    if (field('Message-ID') !== messageIdOf(key)) this.malformed.push(`${key}: Message-ID ${field('Message-ID')}`);
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    const messageId = field('Message-ID');
+    if (!key || !messageId) return void this.malformed.push(`no X-Regie-Business-Key or Message-ID (${messageId ?? key})`);
+    this.counts.set(messageId, (this.counts.get(messageId) ?? 0) + 1);
   }
 
   reset() {
@@ -253,7 +268,7 @@ interface Check {
 
 /** Exactly once at the server: every business key sent arrives once, and nothing else arrives. */
 function check(server: CountingSmtpServer, sent: BenchRequest[]): Check {
-  const expected = new Set(sent.map((r) => r.businessKey));
+  const expected = new Set(sent.map((r) => r.messageId));
   let duplicates = 0;
   let unexpected = 0;
   for (const [key, n] of server.counts) {
@@ -290,7 +305,7 @@ async function sendAll(url: string, maxConnections: number, requests: BenchReque
         Array.from({ length: IN_FLIGHT }, async () => {
           for (let req = queue.shift(); req; req = queue.shift()) {
             const info = await transport.sendMail(renderMail(req, rulebook));
-            if (info.rejected?.length) throw new Error(`${req.businessKey}: rejected ${info.rejected.join(', ')}`);
+            if (info.rejected?.length) throw new Error(`${req.businessKey} to ${req.recipient}: rejected ${info.rejected.join(', ')}`);
           }
         }),
       ),

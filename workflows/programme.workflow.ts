@@ -219,6 +219,7 @@ async function runSteps(input: ProgrammeWorkflowInput): Promise<ProgrammeState> 
       overdueSince: step.overdueSince,
       rulebookId: rulebook.id,
       rulebookHash,
+      stateSeq: seq,
     });
   };
 

@@ -1,4 +1,4 @@
-import { amsterdamUtcOffsetMinutes, amsterdamWallTimeToUtc, utcToAmsterdamDate } from './amsterdam-time';
+import { amsterdamUtcOffsetMinutes, amsterdamWallTimeToUtc, nextWeeklyAmsterdamMoment, utcToAmsterdamDate } from './amsterdam-time';
 
 // The spec may use Intl (the module may not) to cross-check against the platform's tz database.
 const amsterdam = new Intl.DateTimeFormat('en-GB', {
@@ -111,5 +111,26 @@ describe('utcToAmsterdamDate / amsterdamUtcOffsetMinutes', () => {
 
   it('rejects non-finite instants', () => {
     expect(() => utcToAmsterdamDate(NaN)).toThrow(/Invalid instant/);
+  });
+});
+
+describe('nextWeeklyAmsterdamMoment', () => {
+  const MONDAY = 1;
+  it('finds the coming Monday 08:00 in winter (UTC+1) and summer (UTC+2)', () => {
+    // Wednesday 8 January 2031, noon UTC → Monday 13 January 2031 07:00 UTC.
+    expect(nextWeeklyAmsterdamMoment(Date.UTC(2031, 0, 8, 12), MONDAY, '08:00')).toEqual({ date: '2031-01-13', at: Date.UTC(2031, 0, 13, 7) });
+    // Sunday 6 July 2031 → Monday 7 July 2031 06:00 UTC.
+    expect(nextWeeklyAmsterdamMoment(Date.UTC(2031, 6, 6, 12), MONDAY, '08:00')).toEqual({ date: '2031-07-07', at: Date.UTC(2031, 6, 7, 6) });
+  });
+
+  it('on Monday itself: today before 08:00, next week at or after it', () => {
+    expect(nextWeeklyAmsterdamMoment(Date.UTC(2031, 0, 13, 6, 59), MONDAY, '08:00').date).toBe('2031-01-13');
+    expect(nextWeeklyAmsterdamMoment(Date.UTC(2031, 0, 13, 7), MONDAY, '08:00').date).toBe('2031-01-20');
+  });
+
+  it('crosses the end of a year and the switch to summer time', () => {
+    expect(nextWeeklyAmsterdamMoment(Date.UTC(2030, 11, 31, 12), MONDAY, '08:00')).toEqual({ date: '2031-01-06', at: Date.UTC(2031, 0, 6, 7) });
+    // Summer time starts Sunday 30 March 2031: Monday 31 March 08:00 CEST is 06:00 UTC.
+    expect(nextWeeklyAmsterdamMoment(Date.UTC(2031, 2, 29, 12), MONDAY, '08:00')).toEqual({ date: '2031-03-31', at: Date.UTC(2031, 2, 31, 6) });
   });
 });

@@ -1,7 +1,7 @@
 // Europe/Amsterdam wall time <-> UTC as pure code, so workflow code needs no time-zone database or Intl.
 // Rules in force since 1996 (EU summer time): CET = UTC+1; CEST = UTC+2 from the last Sunday of March
 // 01:00 UTC to the last Sunday of October 01:00 UTC. Earlier years had other rules and are rejected.
-import { dateParts, daysInMonth, isoDate } from './dates';
+import { addDays, dateParts, daysInMonth, isoDate, weekday } from './dates';
 import type { IsoDate } from './dates';
 
 const HOUR_MS = 3_600_000;
@@ -48,4 +48,19 @@ export function utcToAmsterdamDate(epochMs: number): IsoDate {
   const year = local.getUTCFullYear();
   if (year < FIRST_YEAR) throw new Error(`Amsterdam time: only instants from ${FIRST_YEAR} are supported`);
   return isoDate(year, local.getUTCMonth() + 1, local.getUTCDate());
+}
+
+/**
+ * The next weekly moment strictly after `epochMs`: `weekdayNumber` (0 Sunday … 6 Saturday) at wall-clock
+ * `time` in Amsterdam, with the date it falls on. The weekly digest goes out on Monday 08:00.
+ */
+export function nextWeeklyAmsterdamMoment(epochMs: number, weekdayNumber: number, time: string): { date: IsoDate; at: number } {
+  const today = utcToAmsterdamDate(epochMs);
+  for (let i = 0; i <= 7; i++) {
+    const date = addDays(today, i);
+    if (weekday(date) !== weekdayNumber) continue;
+    const at = amsterdamWallTimeToUtc(date, time);
+    if (at > epochMs) return { date, at };
+  }
+  throw new Error('unreachable: a weekday recurs within eight days');
 }

@@ -27,4 +27,4 @@ export {
   shiftToWorkingDay,
   termEnd,
 } from './termijnenwet';
-export { amsterdamWallTimeToUtc, utcToAmsterdamDate, amsterdamUtcOffsetMinutes } from './amsterdam-time';
+export { amsterdamWallTimeToUtc, utcToAmsterdamDate, amsterdamUtcOffsetMinutes, nextWeeklyAmsterdamMoment } from './amsterdam-time';

@@ -112,7 +112,8 @@ export interface CarriedState {
   firings: FiringRecord[];
 }
 
-export type FiringOutcome = 'sent' | 'already-sent' | 'no-recipients' | 'skipped-past' | 'recorded';
+/** `queued`: handed to the outbox (the dispatcher sends it); `sent`/`already-sent` in runs from before the outbox. */
+export type FiringOutcome = 'queued' | 'sent' | 'already-sent' | 'no-recipients' | 'skipped-past' | 'recorded';
 
 export interface FiringRecord {
   step: string;
@@ -214,10 +215,19 @@ export interface NotificationRequest {
   overdueSince?: IsoDate | null;
   rulebookId: string;
   rulebookHash: string;
+  /**
+   * The workflow's last read-model `seq` when it fired. The dispatcher cancels a queued mail only when the
+   * read model shows a later change (the step closed, or its date moved), never because it lags behind.
+   */
+  stateSeq?: number;
 }
 
+/**
+ * `queued`: the firing and one outbox row per recipient are recorded (the dispatcher sends them);
+ * `sent`/`already-sent`: outcomes of workflows that ran before the outbox (kept in their histories).
+ */
 export interface NotificationOutcome {
-  outcome: 'sent' | 'already-sent' | 'no-recipients';
+  outcome: 'queued' | 'sent' | 'already-sent' | 'no-recipients';
   recipients: string[];
   messageId?: string;
 }
@@ -238,3 +248,8 @@ export interface StepEventWrite {
 export function notificationBusinessKey(workflowId: string, step: string, dueDate: IsoDate, firingKey: string): string {
   return `${workflowId}:${step}:${dueDate}:${firingKey}`;
 }
+
+/** The weekly digest goes out on Monday at 08:00 Europe/Amsterdam, from one workflow with this ID. */
+export const DIGEST_WEEKDAY = 1;
+export const DIGEST_TIME = '08:00';
+export const WEEKLY_DIGEST_WORKFLOW_ID = 'regie-weekly-digest';

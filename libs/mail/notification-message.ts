@@ -1,49 +1,55 @@
 import { createHash } from 'node:crypto';
 import type { SendMailOptions } from 'nodemailer';
+import type { IsoDate } from '../calendar';
 import type { NotificationRequest } from '../contracts';
 import type { RulebookStep } from '../rulebook/rulebook.schema';
-import { buildCalendarInvite } from './calendar-invite';
-import { NotificationMailContext, renderNotificationMail } from './notification-mail';
+import { buildCalendarInvite, CalendarInvite } from './calendar-invite';
+import { renderDigestMail } from './digest-mail';
+import type { MailLinks } from './links';
+import { MailLanguage, NotificationMailContext, renderNotificationMail } from './notification-mail';
 
+export type NotificationFields = Pick<
+  NotificationRequest,
+  | 'businessKey'
+  | 'workflowId'
+  | 'step'
+  | 'cycleYear'
+  | 'kind'
+  | 'offsetDays'
+  | 'rung'
+  | 'dateKind'
+  | 'due'
+  | 'previousDue'
+  | 'overdueSince'
+  | 'sequence'
+  | 'openChecklist'
+  | 'rulebookId'
+>;
+
+/** One notification as one recipient reads it. */
 export interface NotificationMessageInput {
-  request: Pick<
-    NotificationRequest,
-    | 'businessKey'
-    | 'workflowId'
-    | 'step'
-    | 'cycleYear'
-    | 'kind'
-    | 'offsetDays'
-    | 'rung'
-    | 'dateKind'
-    | 'due'
-    | 'previousDue'
-    | 'overdueSince'
-    | 'sequence'
-    | 'openChecklist'
-    | 'rulebookId'
-  >;
+  request: NotificationFields;
   owner: { kind: 'municipality' | 'region'; code: string; name: string };
   /** The rulebook's definition of the step: names, legal basis, checklist. */
   definition: RulebookStep;
-  recipients: string[];
-  from: string;
+  recipient: { email: string; language: MailLanguage };
+  links: MailLinks;
   publicBaseUrl: string;
   told?: NotificationMailContext['told'];
 }
 
-/** The Message-ID derives from the business key, so even a mail sent twice is recognisably one. */
-export const messageIdOf = (businessKey: string) => `<${createHash('sha256').update(businessKey).digest('hex').slice(0, 40)}@regie>`;
+/** The Message-ID derives from the business key (and recipient), so even a mail sent twice is recognisably one. */
+export const messageIdOf = (key: string) => `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@regie>`;
 
-/**
- * The whole message for one notification: the rendered mail, its calendar invite (one entry per step,
- * UID from workflow and step, SEQUENCE counting the date's moves), the Message-ID and the business-key
- * header. The notification activity sends it; bench:mail measures exactly this.
- */
-export function composeNotificationMessage(input: NotificationMessageInput): { message: SendMailOptions; subject: string; messageId: string } {
-  const { request: req, owner, definition, recipients, from } = input;
-  const stepUrl = `${input.publicBaseUrl}/${owner.kind === 'region' ? 'regions' : 'municipalities'}/${owner.code}/steps/${encodeURIComponent(req.step)}`;
-  const rendered = renderNotificationMail({
+export const stepUrlOf = (publicBaseUrl: string, owner: { kind: 'municipality' | 'region'; code: string }, step: string) =>
+  `${publicBaseUrl}/${owner.kind === 'region' ? 'regions' : 'municipalities'}/${owner.code}/steps/${encodeURIComponent(step)}`;
+
+/** What the templates need of one notification for one recipient (also one entry of a digest). */
+export function notificationMailContext(input: NotificationMessageInput): NotificationMailContext {
+  const { request: req, owner, definition } = input;
+  return {
+    language: input.recipient.language,
+    links: input.links,
     told: input.told,
     kind: req.kind,
     ownerName: owner.name,
@@ -60,35 +66,94 @@ export function composeNotificationMessage(input: NotificationMessageInput): { m
     previousDue: req.previousDue ?? null,
     overdueSince: req.overdueSince ?? null,
     checklist: definition.checklist.filter((c) => req.openChecklist.includes(c.key)),
-    stepUrl,
+    stepUrl: stepUrlOf(input.publicBaseUrl, owner, req.step),
     rulebookId: req.rulebookId,
-  });
-  const invite = buildCalendarInvite({
+  };
+}
+
+/** RFC 8058: optional mail names its one-click URL; a statutory escalation to an office holder has none. */
+function listHeaders(links: Pick<MailLinks, 'unsubscribeUrl'>): Record<string, string> {
+  return links.unsubscribeUrl ? { 'List-Unsubscribe': `<${links.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {};
+}
+
+function inviteFor(input: NotificationMessageInput, calendar: { summary: string; description: string }, from: string): CalendarInvite {
+  const { request: req } = input;
+  return buildCalendarInvite({
     kind: req.kind,
     workflowId: req.workflowId,
     step: req.step,
     sequence: req.sequence,
     date: req.due.date,
-    summary: rendered.calendar.summary,
-    description: rendered.calendar.description,
-    url: stepUrl,
+    summary: calendar.summary,
+    description: calendar.description,
+    url: stepUrlOf(input.publicBaseUrl, input.owner, req.step),
     organizer: from,
-    attendees: recipients,
+    attendees: [input.recipient.email],
     stampedAt: new Date(),
   });
-  const messageId = messageIdOf(req.businessKey);
+}
+
+/**
+ * The whole message for one notification to one recipient: the rendered mail in the recipient's language,
+ * its calendar invite (one entry per step: UID from workflow and step, SEQUENCE counting the date's moves),
+ * the Message-ID, the business-key header and, on optional mail, the one-click unsubscribe headers. The
+ * dispatcher sends it; bench:mail measures exactly this.
+ */
+export function composeNotificationMessage(input: NotificationMessageInput & { from: string; messageId: string }): { message: SendMailOptions; subject: string } {
+  const rendered = renderNotificationMail(notificationMailContext(input));
   return {
     subject: rendered.subject,
-    messageId,
     message: {
-      from,
-      to: recipients,
+      from: input.from,
+      to: input.recipient.email,
       subject: rendered.subject,
       text: rendered.text,
       html: rendered.html,
-      icalEvent: invite,
-      messageId,
-      headers: { 'X-Regie-Business-Key': req.businessKey },
+      icalEvent: inviteFor(input, rendered.calendar, input.from),
+      messageId: input.messageId,
+      headers: { 'X-Regie-Business-Key': input.request.businessKey, ...listHeaders(input.links) },
+    },
+  };
+}
+
+/**
+ * A weekly digest to one recipient for one organisation: every entry in one mail, each entry's calendar
+ * invite attached as its own `.ics` file (one calendar object per entry, as RFC 5546 wants one UID per object).
+ */
+export function composeDigestMessage(input: {
+  businessKey: string;
+  from: string;
+  messageId: string;
+  recipient: { email: string; language: MailLanguage };
+  organisationName: string;
+  weekOf: IsoDate;
+  entries: NotificationMessageInput[];
+  links: Pick<MailLinks, 'preferencesUrl' | 'unsubscribeUrl'>;
+}): { message: SendMailOptions; subject: string } {
+  const contexts = input.entries.map(notificationMailContext);
+  const rendered = renderDigestMail({
+    language: input.recipient.language,
+    organisationName: input.organisationName,
+    weekOf: input.weekOf,
+    entries: contexts,
+    links: input.links,
+  });
+  const attachments = input.entries.map((entry, i) => {
+    const calendar = renderNotificationMail(contexts[i]).calendar;
+    const invite = inviteFor(entry, calendar, input.from);
+    return { filename: `${i + 1}-${invite.filename}`, content: invite.content, contentType: `text/calendar; charset=utf-8; method=${invite.method}` };
+  });
+  return {
+    subject: rendered.subject,
+    message: {
+      from: input.from,
+      to: input.recipient.email,
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+      attachments,
+      messageId: input.messageId,
+      headers: { 'X-Regie-Business-Key': input.businessKey, ...listHeaders(input.links) },
     },
   };
 }

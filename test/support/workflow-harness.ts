@@ -3,6 +3,8 @@ import { Worker } from '@temporalio/worker';
 import type { Transporter } from 'nodemailer';
 import { DataSource } from 'typeorm';
 import { createActivities } from '../../activities';
+import { OutboxDispatcher } from '../../libs/mail/dispatcher';
+import { outboxSettled, TEST_DISPATCHER } from './outbox';
 import { createDataSource } from '../../libs/db/data-source';
 import { createMailTransport } from '../../libs/mail/mailer';
 import { registerSearchAttributes } from '../../libs/temporal/search-attributes';
@@ -21,7 +23,11 @@ export interface WorkflowHarness {
   env: TestWorkflowEnvironment;
   dataSource: DataSource;
   smtp: SmtpCatcher;
-  /** The real activities, on this file's database and SMTP server. */
+  /** The real outbox dispatcher, sending to this file's SMTP server while the file runs. */
+  dispatcher: OutboxDispatcher;
+  /** Waits until the outbox holds nothing due (everything sent, refused, cancelled or waiting for a digest). */
+  delivered(): Promise<void>;
+  /** The real activities, on this file's database. */
   activities(): ReturnType<typeof createActivities>;
   /** Runs `fn` while a real worker polls `taskQueue` (with the real activities unless others are given). */
   withWorker<T>(taskQueue: string, fn: () => Promise<T>, activities?: ReturnType<typeof createActivities>): Promise<T>;
@@ -37,7 +43,8 @@ export function workflowHarness(name: string): WorkflowHarness {
   let db: TestDatabase;
   let mail: Transporter;
   const h = {
-    activities: () => createActivities({ dataSource: h.dataSource, mail, mailFrom: 'Regie <regie@test.example>', publicBaseUrl: 'https://regie.example' }),
+    activities: () => createActivities({ dataSource: h.dataSource }),
+    delivered: () => outboxSettled(h.dataSource),
     async withWorker<T>(taskQueue: string, fn: () => Promise<T>, activities = h.activities()): Promise<T> {
       const worker = await Worker.create({ connection: h.env.nativeConnection, taskQueue, workflowsPath: require.resolve('../../workflows'), activities });
       return worker.runUntil(fn);
@@ -50,8 +57,11 @@ export function workflowHarness(name: string): WorkflowHarness {
     h.dataSource = createDataSource(db.url, name);
     await h.dataSource.initialize();
     mail = createMailTransport(h.smtp.url, 2);
+    h.dispatcher = new OutboxDispatcher({ ...TEST_DISPATCHER, dataSource: h.dataSource, databaseUrl: db.url, mail });
+    await h.dispatcher.start();
   });
   afterAll(async () => {
+    await h.dispatcher?.stop();
     mail?.close();
     await h.dataSource?.destroy();
     await Promise.all([h.smtp?.close(), db?.drop()]);

@@ -40,38 +40,39 @@ test('the yearly prestatieafspraken cycle repeats over three years, continues as
     );
     expect(sent.map((e: Record<string, string>) => [e.step, e.event, e.firing, e.day])).toEqual([
       // 15 December 2030 is a Sunday: due Monday 16 December (Atw); 90 and 30 days before had passed on 25 November.
-      ['prestatieafspraken:2030', 'reminder-sent', 'reminder-7d', '2030-12-09'],
+      ['prestatieafspraken:2030', 'reminder-queued', 'reminder-7d', '2030-12-09'],
       // 31 May 2031 is a Saturday: the reminder goes out on Friday 30 May.
-      ['prestatieafspraken-bod:2031', 'reminder-sent', 'reminder-30d', '2031-05-30'],
-      ['prestatieafspraken-bod:2031', 'reminder-sent', 'reminder-7d', '2031-06-23'],
+      ['prestatieafspraken-bod:2031', 'reminder-queued', 'reminder-30d', '2031-05-30'],
+      ['prestatieafspraken-bod:2031', 'reminder-queued', 'reminder-7d', '2031-06-23'],
       ['prestatieafspraken-bod:2031', 'overdue', null, null],
-      ['prestatieafspraken-bod:2031', 'escalation-sent', 'escalation-1', '2031-07-01'],
-      ['prestatieafspraken:2031', 'reminder-sent', 'reminder-90d', '2031-09-16'],
+      ['prestatieafspraken-bod:2031', 'escalation-queued', 'escalation-1', '2031-07-01'],
+      ['prestatieafspraken:2031', 'reminder-queued', 'reminder-90d', '2031-09-16'],
       // 15 November 2031 is a Saturday.
-      ['prestatieafspraken:2031', 'reminder-sent', 'reminder-30d', '2031-11-14'],
-      ['prestatieafspraken:2031', 'reminder-sent', 'reminder-7d', '2031-12-08'],
+      ['prestatieafspraken:2031', 'reminder-queued', 'reminder-30d', '2031-11-14'],
+      ['prestatieafspraken:2031', 'reminder-queued', 'reminder-7d', '2031-12-08'],
       ['prestatieafspraken:2031', 'overdue', null, null],
-      ['prestatieafspraken:2031', 'escalation-sent', 'escalation-1', '2031-12-16'],
-      ['prestatieafspraken-bod:2032', 'reminder-sent', 'reminder-30d', '2032-05-31'],
-      ['prestatieafspraken-bod:2032', 'reminder-sent', 'reminder-7d', '2032-06-23'],
+      ['prestatieafspraken:2031', 'escalation-queued', 'escalation-1', '2031-12-16'],
+      ['prestatieafspraken-bod:2032', 'reminder-queued', 'reminder-30d', '2032-05-31'],
+      ['prestatieafspraken-bod:2032', 'reminder-queued', 'reminder-7d', '2032-06-23'],
       ['prestatieafspraken-bod:2032', 'overdue', null, null],
-      ['prestatieafspraken-bod:2032', 'escalation-sent', 'escalation-1', '2032-07-01'],
-      ['prestatieafspraken:2032', 'reminder-sent', 'reminder-90d', '2032-09-16'],
-      ['prestatieafspraken:2032', 'reminder-sent', 'reminder-30d', '2032-11-15'],
-      ['prestatieafspraken:2032', 'reminder-sent', 'reminder-7d', '2032-12-08'],
+      ['prestatieafspraken-bod:2032', 'escalation-queued', 'escalation-1', '2032-07-01'],
+      ['prestatieafspraken:2032', 'reminder-queued', 'reminder-90d', '2032-09-16'],
+      ['prestatieafspraken:2032', 'reminder-queued', 'reminder-30d', '2032-11-15'],
+      ['prestatieafspraken:2032', 'reminder-queued', 'reminder-7d', '2032-12-08'],
       ['prestatieafspraken:2032', 'overdue', null, null],
-      ['prestatieafspraken:2032', 'escalation-sent', 'escalation-1', '2032-12-16'],
-      ['prestatieafspraken-bod:2033', 'reminder-sent', 'reminder-30d', '2033-05-31'],
-      ['prestatieafspraken-bod:2033', 'reminder-sent', 'reminder-7d', '2033-06-23'],
+      ['prestatieafspraken:2032', 'escalation-queued', 'escalation-1', '2032-12-16'],
+      ['prestatieafspraken-bod:2033', 'reminder-queued', 'reminder-30d', '2033-05-31'],
+      ['prestatieafspraken-bod:2033', 'reminder-queued', 'reminder-7d', '2033-06-23'],
       ['prestatieafspraken-bod:2033', 'overdue', null, null],
-      ['prestatieafspraken-bod:2033', 'escalation-sent', 'escalation-1', '2033-07-01'],
-      ['prestatieafspraken:2033', 'reminder-sent', 'reminder-90d', '2033-09-16'],
-      ['prestatieafspraken:2033', 'reminder-sent', 'reminder-30d', '2033-11-15'],
-      ['prestatieafspraken:2033', 'reminder-sent', 'reminder-7d', '2033-12-08'],
+      ['prestatieafspraken-bod:2033', 'escalation-queued', 'escalation-1', '2033-07-01'],
+      ['prestatieafspraken:2033', 'reminder-queued', 'reminder-90d', '2033-09-16'],
+      ['prestatieafspraken:2033', 'reminder-queued', 'reminder-30d', '2033-11-15'],
+      ['prestatieafspraken:2033', 'reminder-queued', 'reminder-7d', '2033-12-08'],
       ['prestatieafspraken:2033', 'overdue', null, null],
-      ['prestatieafspraken:2033', 'escalation-sent', 'escalation-1', '2033-12-16'],
+      ['prestatieafspraken:2033', 'escalation-queued', 'escalation-1', '2033-12-16'],
     ]);
     // Each moment reached the SMTP server once, across runs.
+    await h.delivered();
     const keys = h.smtp.mails.map((m) => String(m.parsed.headers.get('x-regie-business-key')));
     expect(keys).toHaveLength(22);
     expect(new Set(keys).size).toBe(22);
@@ -120,10 +121,11 @@ test("a region's target-date steps remind the coordinator as planned dates, and 
     expect(state.steps.find((s) => s.key === 'woonzorganalyse')).toMatchObject({ overdue: false, late: true, overdueSince: '2031-03-04' });
     expect(state.firings.map((f) => [f.step, f.key, f.day, f.outcome])).toEqual([
       // 1 February 2031 is a Saturday.
-      ['woonzorganalyse', 'reminder-30d', '2031-01-31', 'sent'],
-      ['woonzorganalyse', 'reminder-7d', '2031-02-24', 'sent'],
+      ['woonzorganalyse', 'reminder-30d', '2031-01-31', 'queued'],
+      ['woonzorganalyse', 'reminder-7d', '2031-02-24', 'queued'],
       ['woonzorganalyse', 'deadline-passed', '2031-03-04', 'recorded'],
     ]);
+    await h.delivered();
     const mails = h.smtp.mails.filter((m) => String(m.parsed.headers.get('x-regie-business-key')).startsWith('region-CR23:'));
     expect(mails.map((m) => [m.envelopeTo.join(), m.parsed.subject])).toEqual([
       ['regio@groot-amsterdam.example', 'Herinnering: Woonzorganalyse (behoefteanalyse wonen en zorg) Groot-Amsterdam – gepland maandag 3 maart 2031'],

@@ -49,6 +49,7 @@ test('a reminder invites, an extension moves the same calendar entry, a waiver c
 
     // Under the law in force on 1 July 2032, due Monday 3 July 2034; the 180-day reminder goes out on 4 January 2034.
     await h.advanceTo('2034-01-05T00:00:00Z');
+    await h.delivered();
     const [reminder] = mailFor('2034-07-03', 'reminder-180d');
     expect(reminder.parsed.subject).toBe('Herinnering: Volkshuisvestingsprogramma Amsterdam – uiterlijk maandag 3 juli 2034');
     const invite = calendar(reminder);
@@ -73,6 +74,7 @@ test('a reminder invites, an extension moves the same calendar entry, a waiver c
     // An extension moves the date: the change notice updates the same entry.
     await handle.executeUpdate(grantExtension, { args: [{ step: 'volkshuisvestingsprogramma', to: '2034-10-02', reason: 'Herindeling', grantedBy: 'Provincie Noord-Holland' }] });
     await h.advanceTo('2034-01-06T00:00:00Z');
+    await h.delivered();
     const notices = mailFor('2034-10-02', 'change-notice');
     expect(notices).toHaveLength(1);
     expect(notices[0].parsed.subject).toBe('Nieuwe datum: Volkshuisvestingsprogramma Amsterdam – uiterlijk maandag 2 oktober 2034');
@@ -83,6 +85,7 @@ test('a reminder invites, an extension moves the same calendar entry, a waiver c
     // A waiver cancels the entry: same UID, one SEQUENCE higher.
     await handle.executeUpdate(waiveStep, { args: [{ step: 'volkshuisvestingsprogramma', reason: 'Ontheffing GS', grantedBy: 'Provincie Noord-Holland' }] });
     await handle.result();
+    await h.delivered();
     const [cancellation] = mailFor('2034-10-02', 'cancellation');
     expect(cancellation.parsed.subject).toBe('Vervallen: Volkshuisvestingsprogramma Amsterdam – maandag 2 oktober 2034');
     const cancelled = calendar(cancellation);

@@ -60,19 +60,20 @@ test('a two-year timeline fires every reminder and rung once, on the right worki
       expect.objectContaining({ key: 'volkshuisvestingsprogramma', status: 'open', overdue: true, overdueSince: '2034-07-04', due: expect.objectContaining({ date: '2034-07-03', nominal: '2034-07-01' }) }),
     ]);
     expect(state.firings.map((f) => [f.key, f.day, f.at, f.roles.join('+'), f.outcome])).toEqual([
-      ['reminder-180d', '2034-01-04', '2034-01-04T08:00:00.000Z', 'programme-manager', 'sent'],
-      ['reminder-90d', '2034-04-04', '2034-04-04T07:00:00.000Z', 'programme-manager', 'sent'],
+      ['reminder-180d', '2034-01-04', '2034-01-04T08:00:00.000Z', 'programme-manager', 'queued'],
+      ['reminder-90d', '2034-04-04', '2034-04-04T07:00:00.000Z', 'programme-manager', 'queued'],
       // 3 June 2034 is a Saturday: the reminder goes out on Friday 2 June.
-      ['reminder-30d', '2034-06-02', '2034-06-02T07:00:00.000Z', 'programme-manager+alderman', 'sent'],
-      ['reminder-7d', '2034-06-26', '2034-06-26T07:00:00.000Z', 'programme-manager+alderman', 'sent'],
+      ['reminder-30d', '2034-06-02', '2034-06-02T07:00:00.000Z', 'programme-manager+alderman', 'queued'],
+      ['reminder-7d', '2034-06-26', '2034-06-26T07:00:00.000Z', 'programme-manager+alderman', 'queued'],
       ['deadline-passed', '2034-07-04', '2034-07-04T07:00:00.000Z', '', 'recorded'],
-      ['escalation-1', '2034-07-04', '2034-07-04T07:00:00.000Z', 'programme-manager+alderman', 'sent'],
+      ['escalation-1', '2034-07-04', '2034-07-04T07:00:00.000Z', 'programme-manager+alderman', 'queued'],
       // No address is known yet for the regional coordinator or the province: recorded, not sent.
       ['escalation-2', '2034-07-17', '2034-07-17T07:00:00.000Z', 'regional-coordinator', 'no-recipients'],
       ['escalation-3', '2034-08-02', '2034-08-02T07:00:00.000Z', 'province', 'no-recipients'],
     ]);
 
     // Counted at the SMTP server: five mails, one per business key.
+    await h.delivered();
     const mails = mailsFor('GM0363');
     expect(mails).toHaveLength(5);
     expect(new Set(mails.map((m) => m.parsed.headers.get('x-regie-business-key'))).size).toBe(5);
@@ -95,7 +96,7 @@ test('a two-year timeline fires every reminder and rung once, on the right worki
     expect(step.derivation).toMatchObject({ date: '2034-07-03', shifted: true });
     const events = await h.dataSource.query(`SELECT event FROM step_event WHERE workflow_id = 'programme-GM0363' ORDER BY seq`);
     expect(events.map((e: { event: string }) => e.event)).toEqual([
-      'created', 'reminder-sent', 'reminder-sent', 'reminder-sent', 'reminder-sent', 'overdue', 'escalation-sent', 'escalation-no-recipients', 'escalation-no-recipients',
+      'created', 'reminder-queued', 'reminder-queued', 'reminder-queued', 'reminder-queued', 'overdue', 'escalation-queued', 'escalation-no-recipients', 'escalation-no-recipients',
     ]);
 
     // Completing the step closes the workflow: nothing is left to remind.
@@ -104,7 +105,7 @@ test('a two-year timeline fires every reminder and rung once, on the right worki
   });
 });
 
-test('an activity that fails after sending is retried, and the SMTP server still receives exactly one mail', async () => {
+test('an activity that fails after recording is retried, records nothing twice, and the SMTP server receives exactly one mail', async () => {
   const rulebook = testRulebook('test-retry', {
     effectiveDate: '2032-07-01',
     reminders: [{ offsetDays: 7, roles: ['programme-manager'], statutory: false }],
@@ -114,11 +115,11 @@ test('an activity that fails after sending is retried, and the SMTP server still
   const attempts: number[] = [];
   const flaky = {
     ...real,
-    // The real activity sends and records; then the first attempt dies, as a worker crash would.
+    // The real activity records the firing and its outbox row; then the first attempt dies, as a worker crash would.
     async sendNotification(req: Parameters<typeof real.sendNotification>[0]) {
       const result = await real.sendNotification(req);
       attempts.push(Context.current().info.attempt);
-      if (Context.current().info.attempt === 1) throw new Error('simulated crash after the mail was sent');
+      if (Context.current().info.attempt === 1) throw new Error('simulated crash after the firing was recorded');
       return result;
     },
   };
@@ -128,15 +129,19 @@ test('an activity that fails after sending is retried, and the SMTP server still
       const handle = await start('GM0014', rulebook);
       await h.advanceTo('2034-06-27T00:00:00Z');
       expect(attempts).toEqual([1, 2]);
-      expect(await firings(handle)).toEqual([['volkshuisvestingsprogramma', 'reminder-7d', '2034-06-26', 'programme-manager', 'already-sent']]);
+      expect(await firings(handle)).toEqual([['volkshuisvestingsprogramma', 'reminder-7d', '2034-06-26', 'programme-manager', 'queued']]);
     },
     flaky,
   );
   const key = notificationBusinessKey('programme-GM0014', 'volkshuisvestingsprogramma', '2034-07-03', 'reminder-7d');
+  await h.delivered();
   expect(h.smtp.withBusinessKey(key)).toHaveLength(1);
   expect(h.smtp.withBusinessKey(key)[0].parsed.subject).toBe('Herinnering: Volkshuisvestingsprogramma Groningen – uiterlijk maandag 3 juli 2034');
   const [row] = await h.dataSource.query(`SELECT status, recipients FROM notification WHERE business_key = $1`, [key]);
-  expect(row).toEqual({ status: 'sent', recipients: ['pm@gm0014.example'] });
+  expect(row).toEqual({ status: 'queued', recipients: ['pm@gm0014.example'] });
+  expect(await h.dataSource.query(`SELECT recipient, status, attempts FROM outbox WHERE business_key = $1`, [key])).toEqual([
+    { recipient: 'pm@gm0014.example', status: 'sent', attempts: 1 },
+  ]);
 });
 
 test('completion stops everything: nothing fires after the step is done', async () => {
@@ -176,20 +181,21 @@ test('an extension mid-flight sends one change notice, skips what is past and fi
     await h.advanceTo('2034-12-01T00:00:00Z');
     await recordHistory('extended', handle);
     expect(await firings(handle)).toEqual([
-      ['volkshuisvestingsprogramma', 'reminder-180d', '2034-01-04', 'programme-manager', 'sent'],
-      ['volkshuisvestingsprogramma', 'reminder-90d', '2034-04-04', 'programme-manager', 'sent'],
-      ['volkshuisvestingsprogramma', 'reminder-30d', '2034-06-02', 'programme-manager+alderman', 'sent'],
+      ['volkshuisvestingsprogramma', 'reminder-180d', '2034-01-04', 'programme-manager', 'queued'],
+      ['volkshuisvestingsprogramma', 'reminder-90d', '2034-04-04', 'programme-manager', 'queued'],
+      ['volkshuisvestingsprogramma', 'reminder-30d', '2034-06-02', 'programme-manager+alderman', 'queued'],
       // For the new date 2 October 2034: 180 days before (5 April) had passed when it was granted.
       ['volkshuisvestingsprogramma', 'reminder-180d', '2034-04-05', 'programme-manager', 'skipped-past'],
-      ['volkshuisvestingsprogramma', 'reminder-90d', '2034-07-04', 'programme-manager', 'sent'],
+      ['volkshuisvestingsprogramma', 'reminder-90d', '2034-07-04', 'programme-manager', 'queued'],
       // 2 September 2034 is a Saturday.
-      ['volkshuisvestingsprogramma', 'reminder-30d', '2034-09-01', 'programme-manager+alderman', 'sent'],
-      ['volkshuisvestingsprogramma', 'reminder-7d', '2034-09-25', 'programme-manager+alderman', 'sent'],
+      ['volkshuisvestingsprogramma', 'reminder-30d', '2034-09-01', 'programme-manager+alderman', 'queued'],
+      ['volkshuisvestingsprogramma', 'reminder-7d', '2034-09-25', 'programme-manager+alderman', 'queued'],
       ['volkshuisvestingsprogramma', 'deadline-passed', '2034-10-03', '', 'recorded'],
-      ['volkshuisvestingsprogramma', 'escalation-1', '2034-10-03', 'programme-manager+alderman', 'sent'],
+      ['volkshuisvestingsprogramma', 'escalation-1', '2034-10-03', 'programme-manager+alderman', 'queued'],
       ['volkshuisvestingsprogramma', 'escalation-2', '2034-10-16', 'regional-coordinator', 'no-recipients'],
       ['volkshuisvestingsprogramma', 'escalation-3', '2034-11-01', 'province', 'no-recipients'],
     ]);
+    await h.delivered();
     const notices = h.smtp.withBusinessKey(notificationBusinessKey('programme-GM0037', 'volkshuisvestingsprogramma', '2034-10-02', 'change-notice'));
     expect(notices).toHaveLength(1);
     expect(notices[0].parsed.subject).toBe('Nieuwe datum: Volkshuisvestingsprogramma Stadskanaal – uiterlijk maandag 2 oktober 2034');
@@ -215,10 +221,11 @@ test('a rulebook change mid-flight re-dates the step like an extension, once per
     expect(state).toMatchObject({ rulebookId: 'test-2032-10-01', rulebookHash: next.hash });
     expect(state.firings.slice(3).map((f) => [f.key, f.day, f.outcome])).toEqual([
       ['reminder-180d', '2034-04-05', 'skipped-past'],
-      ['reminder-90d', '2034-07-04', 'sent'],
-      ['reminder-30d', '2034-09-01', 'sent'],
-      ['reminder-7d', '2034-09-25', 'sent'],
+      ['reminder-90d', '2034-07-04', 'queued'],
+      ['reminder-30d', '2034-09-01', 'queued'],
+      ['reminder-7d', '2034-09-25', 'queued'],
     ]);
+    await h.delivered();
     expect(h.smtp.withBusinessKey(notificationBusinessKey('programme-GM0047', 'volkshuisvestingsprogramma', '2034-10-02', 'change-notice'))).toHaveLength(1);
     const [row] = await h.dataSource.query(`SELECT due_date::text, rulebook_id, derivation FROM step_state WHERE owner_code = 'GM0047'`);
     expect(row).toMatchObject({ due_date: '2034-10-02', rulebook_id: 'test-2032-10-01' });

@@ -55,19 +55,20 @@ test('a shared corporation hears about each municipality separately; an alderman
     }
     await h.advanceTo('2031-06-03T00:00:00Z');
   });
+  await h.delivered();
 
   const notifications: { owner_code: string; step: string; recipients: string[]; status: string }[] = await h.dataSource.query(
     `SELECT owner_code, step, recipients, status FROM notification WHERE business_key LIKE '%:reminder-30d' ORDER BY owner_code, step`,
   );
   expect(notifications).toEqual([
-    { owner_code: 'GM0363', step: 'prestatieafspraken-bod:2031', recipients: ['pm@gm0363.example', 'bod@ymere.example'], status: 'sent' },
-    { owner_code: 'GM0363', step: 'volkshuisvestingsprogramma', recipients: ['pm@gm0363.example', 'wethouder@amsterdam.example'], status: 'sent' },
-    { owner_code: 'GM0384', step: 'prestatieafspraken-bod:2031', recipients: ['bod@ymere.example'], status: 'sent' },
+    { owner_code: 'GM0363', step: 'prestatieafspraken-bod:2031', recipients: ['bod@ymere.example', 'pm@gm0363.example'], status: 'queued' },
+    { owner_code: 'GM0363', step: 'volkshuisvestingsprogramma', recipients: ['pm@gm0363.example', 'wethouder@amsterdam.example'], status: 'queued' },
+    { owner_code: 'GM0384', step: 'prestatieafspraken-bod:2031', recipients: ['bod@ymere.example'], status: 'queued' },
     // Diemen has no programme manager and no alderman.
     { owner_code: 'GM0384', step: 'volkshuisvestingsprogramma', recipients: [], status: 'no-recipients' },
     // Rotterdam has an alderman but no corporation and no programme manager: only the bid reminder has no one.
     { owner_code: 'GM0599', step: 'prestatieafspraken-bod:2031', recipients: [], status: 'no-recipients' },
-    { owner_code: 'GM0599', step: 'volkshuisvestingsprogramma', recipients: ['wethouder@rotterdam.example'], status: 'sent' },
+    { owner_code: 'GM0599', step: 'volkshuisvestingsprogramma', recipients: ['wethouder@rotterdam.example'], status: 'queued' },
   ]);
 
   // At the SMTP server: the corporation got the bid reminder once per municipality, each naming only its own.
@@ -89,10 +90,10 @@ test('a shared corporation hears about each municipality separately; an alderman
   expect(toCorporation.every((m) => /^programme-(GM0363|GM0384):/.test(String(m.parsed.headers.get('x-regie-business-key'))))).toBe(true);
   expect(h.smtp.mails.filter((m) => m.envelopeTo.includes('bod@elders.example'))).toEqual([]);
 
-  // The alderman's 30-day reminder for the programme.
-  const [aldermanMail] = h.smtp.withBusinessKey('programme-GM0363:volkshuisvestingsprogramma:2031-07-01:reminder-30d');
-  expect(aldermanMail.envelopeTo.sort()).toEqual(['pm@gm0363.example', 'wethouder@amsterdam.example']);
-  expect(aldermanMail.parsed.subject).toBe('Herinnering: Volkshuisvestingsprogramma Amsterdam – uiterlijk dinsdag 1 juli 2031');
+  // The alderman's 30-day reminder for the programme: one mail per recipient, each addressed to that recipient only.
+  const programmeReminders = h.smtp.withBusinessKey('programme-GM0363:volkshuisvestingsprogramma:2031-07-01:reminder-30d');
+  expect(programmeReminders.map((m) => m.envelopeTo).sort()).toEqual([['pm@gm0363.example'], ['wethouder@amsterdam.example']]);
+  for (const mail of programmeReminders) expect(mail.parsed.subject).toBe('Herinnering: Volkshuisvestingsprogramma Amsterdam – uiterlijk dinsdag 1 juli 2031');
   expect(h.smtp.withBusinessKey('programme-GM0599:volkshuisvestingsprogramma:2031-07-01:reminder-30d')[0].envelopeTo).toEqual(['wethouder@rotterdam.example']);
   expect(h.smtp.mails.filter((m) => String(m.parsed.headers.get('x-regie-business-key')).startsWith('programme-GM0599:prestatieafspraken-bod'))).toEqual([]);
 });

@@ -1,12 +1,11 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Client } from '@temporalio/client';
+import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WEEKLY_DIGEST_WORKFLOW_ID } from '../../../libs/contracts';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { Transporter } from 'nodemailer';
 import { DataSource } from 'typeorm';
 import { createActivities } from '../../../activities';
 import { REGIE_CONFIG } from '../../../libs/config/config.module';
 import type { RegieConfig } from '../../../libs/config/config';
-import { MAIL_TRANSPORT } from '../../../libs/mail/mail.module';
 import { temporalConnectionOptions } from '../../../libs/temporal/connection';
 import { registerSearchAttributes } from '../../../libs/temporal/search-attributes';
 
@@ -24,15 +23,15 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   constructor(
     @Inject(REGIE_CONFIG) private readonly config: RegieConfig,
     @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(MAIL_TRANSPORT) private readonly mail: Transporter,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { temporal, smtp, http } = this.config;
+    const { temporal } = this.config;
     this.connection = await NativeConnection.connect(temporalConnectionOptions(temporal));
     await registerSearchAttributes(this.connection, temporal.namespace).catch((err) =>
       this.logger.warn(`Could not register search attributes (register them with the cluster's tools): ${err.message}`),
     );
+    const client = new Client({ connection: this.connection, namespace: temporal.namespace });
     this.worker = await Worker.create({
       connection: this.connection,
       namespace: temporal.namespace,
@@ -40,12 +39,9 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
       workflowsPath: require.resolve('../../../workflows'),
       activities: createActivities({
         dataSource: this.dataSource,
-        mail: this.mail,
-        mailFrom: smtp.from,
-        publicBaseUrl: http.publicBaseUrl,
         regionGrouping: this.config.regionGrouping,
         // The rollout's activities send updates to other workflows; a client shares the worker's connection (closed below).
-        temporal: new Client({ connection: this.connection, namespace: temporal.namespace }),
+        temporal: client,
       }),
     });
     this.running = this.worker.run();
@@ -54,7 +50,18 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
       process.exitCode = 1;
       process.kill(process.pid, 'SIGTERM');
     });
+    await this.ensureWeeklyDigest(client);
     this.logger.log(`Polling task queue ${temporal.taskQueue} on ${temporal.address} (namespace ${temporal.namespace})`);
+  }
+
+  /** The weekly digest's timer runs once per system: every worker asks for it, its workflow ID keeps it single. */
+  private async ensureWeeklyDigest(client: Client): Promise<void> {
+    try {
+      await client.workflow.start('weeklyDigestWorkflow', { workflowId: WEEKLY_DIGEST_WORKFLOW_ID, taskQueue: this.config.temporal.taskQueue, args: [] });
+      this.logger.log(`Started the weekly digest (${WEEKLY_DIGEST_WORKFLOW_ID})`);
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
   }
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
