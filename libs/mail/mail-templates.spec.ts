@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writ
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_TEMPLATE_DIR, loadMailTemplates, MAIL_LANGUAGES, MailTemplateError, REQUIRED_TEMPLATES } from './mail-templates';
+import { DigestTemplateContext } from './digest-mail';
 import { NotificationTemplateContext } from './notification-mail';
 
 const context: NotificationTemplateContext = {
@@ -22,6 +23,15 @@ const context: NotificationTemplateContext = {
   toldEarlier: [{ rung: 1, recipients: 'pm@amsterdam.example, wethouder@amsterdam.example' }],
   stepUrl: 'https://regie.example/x',
   rulebookId: 'v1',
+  links: { preferencesUrl: 'https://regie.example/p', unsubscribeUrl: null, acknowledgeUrl: 'https://regie.example/a', confirmReceiptUrl: null },
+};
+
+const digest: DigestTemplateContext = {
+  language: 'nl',
+  organisationName: 'Amsterdam',
+  weekOf: 'maandag 6 januari 2031',
+  entries: [context, { ...context, kind: 'escalation', rung: 2 }],
+  links: { preferencesUrl: 'https://regie.example/p', unsubscribeUrl: 'https://regie.example/u' },
 };
 
 describe('mail templates', () => {
@@ -43,7 +53,8 @@ describe('mail templates', () => {
     const templates = loadMailTemplates();
     for (const language of MAIL_LANGUAGES) {
       for (const name of REQUIRED_TEMPLATES) {
-        const out = templates.render(language, name, { ...context, language, rung: 1, subject: 'Onderwerp' });
+        const values = name.startsWith('digest.') ? { ...digest, language } : { ...context, language, rung: 1 };
+        const out = templates.render(language, name, { ...values, subject: 'Onderwerp' });
         expect(out.trim()).not.toBe('');
         expect(out).not.toMatch(/\{\{|\}\}/);
       }

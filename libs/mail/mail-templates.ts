@@ -10,6 +10,9 @@ export const REQUIRED_TEMPLATES = [
   ...(['reminder', 'escalation', 'change-notice', 'cancellation'] as const).flatMap((kind) => [`${kind}.subject`, `${kind}.text`, `${kind}.html`]),
   'invite.summary',
   'invite.description',
+  'digest.subject',
+  'digest.text',
+  'digest.html',
 ] as const;
 
 /**

@@ -1,4 +1,5 @@
 import type { DateDerivation } from '../calendar';
+import { mailLinks } from './links';
 import { formatDate, NotificationMailContext, renderNotificationMail } from './notification-mail';
 
 const due: DateDerivation = {
@@ -221,6 +222,136 @@ describe('English notification mails', () => {
     expect(en({ kind: 'cancellation' }).subject).toBe('Cancelled: Housing programme Amsterdam – Monday 3 July 2028');
     expect(en({ dateKind: 'target' }).subject).toBe('Reminder: Housing programme Amsterdam – planned Monday 3 July 2028');
     expect(en({ dateKind: 'target' }).text).toContain('Planned date (target date):\nMonday 3 July 2028\n');
+  });
+});
+
+describe('links in a mail', () => {
+  // Real signed links, as the notification activity makes them for one recipient.
+  const linksFor = (language: 'nl' | 'en', optional: boolean, kind: 'acknowledge' | 'confirm-receipt') =>
+    mailLinks({
+      secret: 'a-test-secret-of-at-least-32-characters',
+      publicBaseUrl: 'https://regie.example/',
+      recipient: 'pm@amsterdam.example',
+      language,
+      optional,
+      action: { kind, businessKey: 'GM0363-volkshuisvestingsprogramma-2028-07-03', validDays: 30 },
+      nowMs: Date.UTC(2028, 0, 5),
+    });
+  const reminderLinks = (language: 'nl' | 'en') => linksFor(language, true, 'confirm-receipt');
+  const statutoryLinks = (language: 'nl' | 'en') => linksFor(language, false, 'acknowledge');
+  const statutoryEscalation = { kind: 'escalation', rung: 2, offsetDays: 14, overdueSince: '2028-07-04' } as const;
+  const footer = (text: string) => text.slice(text.lastIndexOf('\n--\n') + 1);
+
+  it('a reminder asks to confirm receipt and ends with unsubscribe and preferences (Dutch)', () => {
+    const links = reminderLinks('nl');
+    const mail = renderNotificationMail(programme({ links }));
+    expect(mail.text.slice(mail.text.indexOf('Wat nu:'))).toBe(
+      [
+        'Wat nu:',
+        `Leg de voortgang en het bewijs (raadsbesluit of publicatie) vast bij de stap: ${stepUrl}`,
+        `Bevestig ontvangst: ${links.action!.url}`,
+        '',
+        'Agenda:',
+        'Deze mail bevat een agenda-uitnodiging voor maandag 3 juli 2028. Verschuift de datum, dan schuift dezelfde afspraak in uw agenda mee.',
+        '',
+        '--',
+        'Regie, regelboek wvrv-2025-07-01.2',
+        `Wilt u deze herinneringen niet meer ontvangen? Afmelden: ${links.unsubscribeUrl}`,
+        `Voorkeuren (direct of wekelijks overzicht): ${links.preferencesUrl}`,
+        '',
+      ].join('\n'),
+    );
+    expect(links.action!.url).toMatch(/^https:\/\/regie\.example\/mail\/actions\/[\w-]+\.[\w-]{43}$/);
+    expect(mail.html).toContain(
+      `<a href="${stepUrl}">${stepUrl}</a></p>\n<p><a href="${links.action!.url}">Bevestig ontvangst</a></p>\n<h3>Agenda</h3>`,
+    );
+    expect(mail.html).toContain(
+      [
+        '<hr>',
+        '<p>Regie, regelboek wvrv-2025-07-01.2</p>',
+        `<p>Wilt u deze herinneringen niet meer ontvangen? <a href="${links.unsubscribeUrl}">Afmelden</a></p>`,
+        `<p><a href="${links.preferencesUrl}">Voorkeuren (direct of wekelijks overzicht)</a></p>`,
+        '</body>',
+      ].join('\n'),
+    );
+  });
+
+  it('a statutory escalation asks to acknowledge it and says it cannot be switched off, only moved to the weekly overview (Dutch)', () => {
+    const links = statutoryLinks('nl');
+    expect(links.unsubscribeUrl).toBeNull();
+    const mail = renderNotificationMail(programme({ ...statutoryEscalation, links }));
+    expect(mail.text).toContain(
+      `vast bij de stap: ${stepUrl}\nBevestig dat u deze escalatie hebt gezien: ${links.action!.url}\n\nAgenda:\n`,
+    );
+    expect(footer(mail.text)).toBe(
+      '--\nRegie, regelboek wvrv-2025-07-01.2\n' +
+        `Deze escalatie is wettelijk verplicht en kan niet worden uitgezet. U kunt haar wel in het wekelijkse overzicht ontvangen: ${links.preferencesUrl}\n`,
+    );
+    expect(mail.text).not.toContain('Afmelden');
+    expect(mail.html).toContain(`<p><a href="${links.action!.url}">Bevestig dat u deze escalatie hebt gezien</a></p>`);
+    expect(mail.html).toContain(
+      '<p>Regie, regelboek wvrv-2025-07-01.2</p>\n' +
+        `<p>Deze escalatie is wettelijk verplicht en kan niet worden uitgezet. U kunt haar wel <a href="${links.preferencesUrl}">in het wekelijkse overzicht ontvangen</a>.</p>\n</body>`,
+    );
+  });
+
+  it('the same links in English', () => {
+    const optional = reminderLinks('en');
+    const reminder = renderNotificationMail(programme({ language: 'en', links: optional }));
+    expect(reminder.text).toContain(`on the step: ${stepUrl}\nConfirm receipt: ${optional.action!.url}\n\nCalendar:\n`);
+    expect(footer(reminder.text)).toBe(
+      '--\nRegie, rulebook wvrv-2025-07-01.2\n' +
+        `No longer want to receive these reminders? Unsubscribe: ${optional.unsubscribeUrl}\n` +
+        `Preferences (immediately or weekly overview): ${optional.preferencesUrl}\n`,
+    );
+    expect(reminder.html).toContain(`<p><a href="${optional.action!.url}">Confirm receipt</a></p>`);
+    expect(reminder.html).toContain(`<p>No longer want to receive these reminders? <a href="${optional.unsubscribeUrl}">Unsubscribe</a></p>`);
+
+    const statutory = statutoryLinks('en');
+    const escalation = renderNotificationMail(programme({ ...statutoryEscalation, language: 'en', links: statutory }));
+    expect(escalation.text).toContain(`on the step: ${stepUrl}\nConfirm that you have seen this escalation: ${statutory.action!.url}\n\nCalendar:\n`);
+    expect(footer(escalation.text)).toBe(
+      '--\nRegie, rulebook wvrv-2025-07-01.2\n' +
+        `This escalation is required by law and cannot be switched off. You can receive it in the weekly overview instead: ${statutory.preferencesUrl}\n`,
+    );
+    expect(escalation.html).toContain(
+      `<p>This escalation is required by law and cannot be switched off. You can <a href="${statutory.preferencesUrl}">receive it in the weekly overview</a> instead.</p>`,
+    );
+  });
+
+  it('a link is escaped in HTML and left as is in plain text', () => {
+    const url = 'https://regie.example/mail/actions/x"onmouseover="y&z';
+    const mail = renderNotificationMail(programme({ links: { preferencesUrl: url, unsubscribeUrl: url, action: { kind: 'confirm-receipt', url } } }));
+    expect(mail.html).not.toContain('x"onmouseover');
+    expect(mail.html).toContain('<a href="https://regie.example/mail/actions/x&quot;onmouseover&#x3D;&quot;y&amp;z">Bevestig ontvangst</a>');
+    expect(mail.text).toContain(`Bevestig ontvangst: ${url}\n`);
+  });
+
+  it('without links every kind is as before: no link section at all', () => {
+    for (const kind of ['reminder', 'escalation', 'change-notice', 'cancellation'] as const) {
+      for (const language of ['nl', 'en'] as const) {
+        const mail = renderNotificationMail(programme({ kind, language, rung: 1 }));
+        for (const part of [mail.text, mail.html]) expect(part).not.toMatch(/Bevestig|Afmelden|Voorkeuren|wekelijks|Confirm|Unsubscribe|Preferences|weekly/);
+        expect(mail.text).toMatch(/\n--\nRegie, (regelboek|rulebook) wvrv-2025-07-01\.2\n$/);
+        expect(mail.html).toMatch(/<hr>\n<p>Regie, (regelboek|rulebook) wvrv-2025-07-01\.2<\/p>\n<\/body>\n<\/html>\n$/);
+      }
+    }
+  });
+
+  it('a change notice and a cancellation carry their links too', () => {
+    const links = reminderLinks('nl');
+    const changed = renderNotificationMail(programme({ kind: 'change-notice', links }));
+    expect(changed.text).toContain(`vast bij de stap: ${stepUrl}\nBevestig ontvangst: ${links.action!.url}\n\nAgenda:\n`);
+    const cancelled = renderNotificationMail(programme({ kind: 'cancellation', links }));
+    expect(cancelled.text).toContain(`blijven te zien bij de stap: ${stepUrl}\nBevestig ontvangst: ${links.action!.url}\n\nAgenda:\n`);
+    for (const mail of [changed, cancelled]) {
+      expect(footer(mail.text)).toBe(
+        '--\nRegie, regelboek wvrv-2025-07-01.2\n' +
+          `Wilt u deze herinneringen niet meer ontvangen? Afmelden: ${links.unsubscribeUrl}\n` +
+          `Voorkeuren (direct of wekelijks overzicht): ${links.preferencesUrl}\n`,
+      );
+      expect(mail.html).toContain(`<a href="${links.unsubscribeUrl}">Afmelden</a>`);
+    }
   });
 });
 

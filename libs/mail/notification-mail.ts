@@ -1,6 +1,7 @@
 import type { DateDerivation, IsoDate } from '../calendar';
 import { dateParts, formatDutchDate, weekday } from '../calendar';
 import type { NotificationKind } from '../contracts';
+import type { MailLinks } from './links';
 import { MailLanguage, mailTemplates, MailTemplates } from './mail-templates';
 
 export type { MailLanguage } from './mail-templates';
@@ -29,6 +30,8 @@ export interface NotificationMailContext {
   told?: { now: string[]; earlier: { rung: number; recipients: string[] }[] };
   stepUrl: string;
   rulebookId: string;
+  /** This recipient's links (libs/mail/links.ts); without them the mail has no link section. */
+  links?: MailLinks;
 }
 
 export interface RenderedMail {
@@ -65,6 +68,21 @@ export interface NotificationTemplateContext {
   toldEarlier: { rung: number; recipients: string }[];
   stepUrl: string;
   rulebookId: string;
+  links: TemplateLinks;
+}
+
+/**
+ * The links as templates see them: one flat object, always present, each URL null when the mail does not
+ * carry it (strict templates cannot look inside a null). A statutory escalation has a preferences page but
+ * no unsubscribe link; a mail without links has all four null.
+ */
+export interface TemplateLinks {
+  preferencesUrl: string | null;
+  unsubscribeUrl: string | null;
+  /** Escalations: "I have seen this escalation". */
+  acknowledgeUrl: string | null;
+  /** Other notifications: "received". */
+  confirmReceiptUrl: string | null;
 }
 
 /** A reminder, escalation, change notice or cancellation for one step, in text and HTML with the same content. */
@@ -103,6 +121,17 @@ export function templateContext(ctx: NotificationMailContext): NotificationTempl
     toldEarlier: (ctx.told?.earlier ?? []).map((e) => ({ rung: e.rung, recipients: e.recipients.join(', ') })),
     stepUrl: ctx.stepUrl,
     rulebookId: ctx.rulebookId,
+    links: templateLinks(ctx.links),
+  };
+}
+
+function templateLinks(links: MailLinks | undefined): TemplateLinks {
+  const action = links?.action ?? null;
+  return {
+    preferencesUrl: links?.preferencesUrl ?? null,
+    unsubscribeUrl: links?.unsubscribeUrl ?? null,
+    acknowledgeUrl: action?.kind === 'acknowledge' ? action.url : null,
+    confirmReceiptUrl: action?.kind === 'confirm-receipt' ? action.url : null,
   };
 }
 
@@ -117,4 +146,4 @@ export function formatDate(date: IsoDate, language: MailLanguage): string {
 }
 
 /** A subject or summary is one line, whatever line breaks an editor left in its file. */
-const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
+export const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
