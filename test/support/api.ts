@@ -28,6 +28,18 @@ export class TestApi {
     return { status: res.status, body: (await res.json()) as any };
   }
 
+  /**
+   * A page behind a signed link, as a browser or a mail provider's one-click unsubscribe asks for it: no
+   * admin token, no cookies; a form body urlencoded (a plain object) or multipart (FormData). Answers the HTML.
+   */
+  async page(method: 'GET' | 'POST', path: string, form?: Record<string, string> | FormData) {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      body: form === undefined ? undefined : form instanceof FormData ? form : new URLSearchParams(form),
+    });
+    return { status: res.status, headers: res.headers, html: await res.text() };
+  }
+
   close(): Promise<void> {
     return this.app.close();
   }

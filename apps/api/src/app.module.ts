@@ -5,6 +5,8 @@ import { DatabaseModule } from '../../../libs/db/database.module';
 import { AdminTokenGuard } from './auth/admin-token.guard';
 import { ReferenceDataService } from './bootstrap/reference-data.service';
 import { HealthController } from './health/health.controller';
+import { MailLinksController } from './mail-links/mail-links.controller';
+import { MailLinksService } from './mail-links/mail-links.service';
 import { MunicipalitiesController, RegionsController } from './municipalities/municipalities.controller';
 import { MunicipalitiesService } from './municipalities/municipalities.service';
 import { OnboardingController } from './onboarding/onboarding.controller';
@@ -24,8 +26,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, TemporalClientModule],
-      controllers: [HealthController, MunicipalitiesController, RegionsController, OnboardingController, RulebooksController, StepsController, OrganisationsController],
-      providers: [ReferenceDataService, MunicipalitiesService, OnboardingService, StepsService, AdminTokenGuard, RulebooksService, RulebookRolloutService, OrganisationsService],
+      controllers: [HealthController, MailLinksController, MunicipalitiesController, RegionsController, OnboardingController, RulebooksController, StepsController, OrganisationsController],
+      providers: [ReferenceDataService, MailLinksService, MunicipalitiesService, OnboardingService, StepsService, AdminTokenGuard, RulebooksService, RulebookRolloutService, OrganisationsService],
     };
   }
 }

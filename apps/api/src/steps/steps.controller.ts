@@ -36,17 +36,24 @@ export class StepsController {
   }
 
   @Get(':collection/:code/notifications')
-  @ApiOperation({ summary: 'The sent log of a municipality or region: every notification with recipients, rulebook version and due date' })
+  @ApiOperation({ summary: "The sent log of a municipality or region: every notification with rulebook version, due date and each recipient's delivery" })
   notifications(@Param('collection') collection: string, @Param('code') code: string) {
     const o = owner(collection, code);
     return this.steps.notificationsOf(o.kind, o.code);
   }
 
   @Get(':collection/:code/steps/:step')
-  @ApiOperation({ summary: 'One step with its history and notifications' })
+  @ApiOperation({ summary: 'One step with its history, notifications (with deliveries) and acknowledgements' })
   step(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string) {
     const o = owner(collection, code);
     return this.steps.step(o.kind, o.code, step);
+  }
+
+  @Get(':collection/:code/steps/:step/notifications')
+  @ApiOperation({ summary: "The sent log of one step: every notification with each recipient's delivery (outbox status, SMTP answer, attempts)" })
+  stepNotifications(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string) {
+    const o = owner(collection, code);
+    return this.steps.stepNotifications(o.kind, o.code, step);
   }
 
   @Post(':collection/:code/steps/:step/progress')

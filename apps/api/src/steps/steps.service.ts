@@ -51,17 +51,19 @@ export class StepsService {
 
   async step(kind: OwnerKind, code: string, step: string) {
     const row = await this.findStep(kind, code, step);
-    const [history, notifications] = await Promise.all([
+    const [history, notifications, acknowledgements] = await Promise.all([
       this.dataSource.query(
         `SELECT seq, event, detail, occurred_at FROM step_event WHERE owner_kind = $1 AND owner_code = $2 AND step = $3 ORDER BY seq`,
         [row.owner_kind, row.owner_code, step],
       ),
       this.sentLog(row.owner_kind, row.owner_code, step),
+      this.acknowledgements(row.owner_kind, row.owner_code, step),
     ]);
     return {
       ...toStep(row),
       history: history.map((h: any) => ({ seq: h.seq, event: h.event, detail: h.detail, occurredAt: h.occurred_at })),
       notifications,
+      acknowledgements,
     };
   }
 
@@ -71,16 +73,38 @@ export class StepsService {
     return this.sentLog(kind, code);
   }
 
+  /** The sent log of one step (404 for an unknown step). */
+  async stepNotifications(kind: OwnerKind, code: string, step: string) {
+    const row = await this.findStep(kind, code, step);
+    return this.sentLog(row.owner_kind, row.owner_code, step);
+  }
+
+  /**
+   * Every notification with, per recipient, its outbox row: language, immediate or digest, the status and
+   * why, the SMTP server's answer and the attempts; a mail that went out in a weekly digest names that
+   * digest's Message-ID, status and time. One query, whatever the number of recipients.
+   */
   private async sentLog(kind: OwnerKind, code: string, step?: string) {
     const rows = await this.dataSource.query(
-      `SELECT business_key, step, kind, due_date::text, rulebook_id, recipients, subject, status, message_id, recorded_at, sent_at
-       FROM notification WHERE owner_kind = $1 AND owner_code = $2 ${step ? 'AND step = $3' : ''} ORDER BY recorded_at, business_key`,
+      `SELECT n.business_key, n.step, n.kind, n.request->>'rung' AS rung, n.due_date::text, n.rulebook_id, n.recipients, n.subject, n.status,
+         n.message_id, n.recorded_at, n.sent_at,
+         COALESCE((
+           SELECT json_agg(json_build_object(
+             'recipient', o.recipient, 'language', o.language, 'delivery', o.delivery, 'status', o.status, 'statusReason', o.status_reason,
+             'messageId', o.message_id, 'smtpResponse', o.smtp_response, 'attempts', o.attempts, 'sentAt', ${isoTime('o.sent_at')},
+             'digest', CASE WHEN d.id IS NULL THEN NULL ELSE json_build_object('messageId', d.message_id, 'status', d.status, 'sentAt', ${isoTime('d.sent_at')}) END
+           ) ORDER BY o.recipient)
+           FROM outbox o LEFT JOIN outbox d ON d.id = o.digest_id
+           WHERE o.business_key = n.business_key AND o.kind = 'notification'
+         ), '[]'::json) AS deliveries
+       FROM notification n WHERE n.owner_kind = $1 AND n.owner_code = $2 ${step ? 'AND n.step = $3' : ''} ORDER BY n.recorded_at, n.business_key`,
       step ? [kind, code, step] : [kind, code],
     );
     return rows.map((n: any) => ({
       businessKey: n.business_key,
       step: n.step,
       kind: n.kind,
+      rung: n.rung === null ? null : Number(n.rung),
       dueDate: n.due_date,
       rulebookId: n.rulebook_id,
       recipients: n.recipients,
@@ -89,6 +113,27 @@ export class StepsService {
       messageId: n.message_id,
       recordedAt: n.recorded_at,
       sentAt: n.sent_at,
+      deliveries: n.deliveries,
+    }));
+  }
+
+  /** Who acknowledged an escalation or confirmed receipt of a notification of this step, through a signed link, in order. */
+  private async acknowledgements(kind: OwnerKind, code: string, step: string) {
+    const rows = await this.dataSource.query(
+      `SELECT a.business_key, a.recipient, a.action, n.kind, n.request->>'rung' AS rung, n.due_date::text, a.acknowledged_at
+       FROM mail_acknowledgement a JOIN notification n ON n.business_key = a.business_key
+       WHERE a.owner_kind = $1 AND a.owner_code = $2 AND a.step = $3
+       ORDER BY a.acknowledged_at, a.recipient, a.business_key`,
+      [kind, code, step],
+    );
+    return rows.map((a: any) => ({
+      businessKey: a.business_key,
+      recipient: a.recipient,
+      action: a.action,
+      kind: a.kind,
+      rung: a.rung === null ? null : Number(a.rung),
+      dueDate: a.due_date,
+      acknowledgedAt: a.acknowledged_at,
     }));
   }
 
@@ -197,6 +242,9 @@ export class StepsService {
     return row;
   }
 }
+
+/** A timestamp inside JSON built by Postgres, written as JavaScript writes a Date (`2027-07-01T07:00:00.000Z`). */
+const isoTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 function toStep(row: any) {
   const detail = row.detail ?? {};
