@@ -21,6 +21,8 @@ export interface RegieConfig {
     url: string;
     from: string;
     maxConnections: number;
+    /** How long a dispatcher's claim on a mail holds: a mail still unsent after it (its dispatcher died) is sent again. */
+    leaseSeconds: number;
     /** DKIM signing of every outgoing mail (both List-Unsubscribe headers included) when a key is configured. */
     dkim?: { domainName: string; keySelector: string; privateKeyPath: string };
   };
@@ -141,6 +143,7 @@ export function loadConfig(processName: string, env: Env = process.env): RegieCo
       // The sender is also the calendar invites' ORGANIZER: it must hold an address.
       from: pattern(env, 'MAIL_FROM', 'Regie <regie@localhost>', /^(?:[^<>]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, 'an address, e.g. Regie <regie@gemeente.example>'),
       maxConnections: int(env, 'SMTP_MAX_CONNECTIONS', 5, 1, 100),
+      leaseSeconds: int(env, 'MAIL_LEASE_SECONDS', 300, 5, 3600),
       dkim: dkimSet.length
         ? {
             domainName: pattern(env, 'DKIM_DOMAIN', '', /^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'a domain name'),

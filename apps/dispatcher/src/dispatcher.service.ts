@@ -29,6 +29,7 @@ export class DispatcherService implements OnApplicationBootstrap, BeforeApplicat
       linkSecret: config.links.secret,
       actionLinkDays: config.links.actionLinkDays,
       batchSize: config.smtp.maxConnections * 4,
+      leaseSeconds: config.smtp.leaseSeconds,
       log: this.logger,
     });
     await this.dispatcher.start();
