@@ -3,6 +3,7 @@
  * Nest context and activities -> Postgres read model and SMTP. Nothing is mocked.
  */
 import { DataSource } from 'typeorm';
+import { outboxSettled } from '../support/outbox';
 import { testRulebook } from '../support/rulebooks';
 import { startTestSystem, TestSystem } from '../support/system';
 import { advanceTo as advance } from '../support/temporal';
@@ -38,6 +39,7 @@ test('an onboarding posted through the API becomes a Dutch reminder at the SMTP 
   expect(first).toMatchObject({ status: 201, body: { created: true, workflowId: 'programme-GM0363', region: null } });
 
   await advanceTo('2034-06-27T00:00:00Z');
+  await outboxSettled(worker.get(DataSource));
   expect(smtp.mails).toHaveLength(1);
   const [mail] = smtp.mails;
   expect(mail.envelopeTo).toEqual(['programma@amsterdam.example']);
@@ -46,6 +48,23 @@ test('an onboarding posted through the API becomes a Dutch reminder at the SMTP 
   expect(mail.parsed.text).toContain('Uiterste datum (wettelijke termijn):\nmaandag 3 juli 2034');
   expect(mail.parsed.text).toContain('https://regie.example/municipalities/GM0363/steps/volkshuisvestingsprogramma');
 
+  // The mail's own links, used as a recipient would: the receipt link asks first (a GET changes nothing), the button confirms.
+  const receipt = new URL(/Bevestig ontvangst: (\S+)/.exec(mail.parsed.text!)![1]).pathname;
+  expect((await api.page('GET', receipt)).html).toContain('<button');
+  expect((await api.request('GET', '/municipalities/GM0363/steps/volkshuisvestingsprogramma')).body.acknowledgements).toEqual([]);
+  expect((await api.page('POST', receipt)).status).toBe(200);
+  expect((await api.page('POST', receipt)).status).toBe(409);
+  expect((await api.request('GET', '/municipalities/GM0363/steps/volkshuisvestingsprogramma')).body.acknowledgements).toEqual([
+    expect.objectContaining({ recipient: 'programma@amsterdam.example', action: 'confirm-receipt', kind: 'reminder', dueDate: '2034-07-03' }),
+  ]);
+  // The one-click unsubscribe header (RFC 8058): a GET shows a button and changes nothing; the POST stops optional mail.
+  const unsubscribe = new URL(/^<(.+)>$/.exec(mail.parsed.headerLines.find((l) => l.key === 'list-unsubscribe')!.line.replace(/^[^:]+:\s*/, '').replace(/\r?\n\s+/g, ''))![1]).pathname;
+  const stopped = () => worker.get(DataSource).query(`SELECT optional_stopped_at IS NOT NULL AS stopped FROM mail_preference WHERE recipient = 'programma@amsterdam.example'`);
+  expect((await api.page('GET', unsubscribe)).html).toMatch(/<form method="post">[\s\S]*name="List-Unsubscribe" value="One-Click"[\s\S]*<button/);
+  expect(await stopped()).toEqual([]);
+  expect((await api.page('POST', unsubscribe, { 'List-Unsubscribe': 'One-Click' })).status).toBe(200);
+  expect(await stopped()).toEqual([{ stopped: true }]);
+
   const steps = await api.request('GET', '/municipalities/GM0363/steps');
   expect(steps.body).toEqual([
     expect.objectContaining({
@@ -53,7 +72,7 @@ test('an onboarding posted through the API becomes a Dutch reminder at the SMTP 
       dateKind: 'statutory',
       dueDate: '2034-07-03',
       status: 'open',
-      lastEvent: 'reminder-sent',
+      lastEvent: 'reminder-queued',
       rulebook: { id: 'e2e-2032-07-01', hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
       derivation: expect.objectContaining({
         nominal: '2034-07-01',
@@ -82,21 +101,28 @@ test('an onboarding posted through the API becomes a Dutch reminder at the SMTP 
   expect(done).toMatchObject({ status: 201, body: { status: 'done' } });
   const step = (await api.request('GET', '/municipalities/GM0363/steps/volkshuisvestingsprogramma')).body;
   expect(step).toMatchObject({ status: 'done', evidence: [expect.objectContaining({ reference: 'Raadsbesluit 2028/88', recordedBy: 'Griffie Amsterdam' })] });
-  expect(step.history.map((h: { event: string }) => h.event)).toEqual(['created', 'reminder-sent', 'progress', 'done']);
+  expect(step.history.map((h: { event: string }) => h.event)).toEqual(['created', 'reminder-queued', 'progress', 'done']);
   expect(step.notifications).toEqual([
-    expect.objectContaining({ kind: 'reminder', status: 'sent', recipients: ['programma@amsterdam.example'], dueDate: '2034-07-03' }),
+    expect.objectContaining({ kind: 'reminder', status: 'queued', recipients: ['programma@amsterdam.example'], dueDate: '2034-07-03' }),
   ]);
   // The sent log per municipality, kept as proof: who, what, when, which rulebook version and due date.
   expect((await api.request('GET', '/municipalities/GM0363/notifications')).body).toEqual([
     expect.objectContaining({
       step: 'volkshuisvestingsprogramma',
       kind: 'reminder',
-      status: 'sent',
       recipients: ['programma@amsterdam.example'],
       rulebookId: 'e2e-2032-07-01',
       dueDate: '2034-07-03',
-      subject: 'Herinnering: Volkshuisvestingsprogramma Amsterdam – uiterlijk maandag 3 juli 2034',
-      sentAt: expect.any(String),
+      deliveries: [
+        expect.objectContaining({
+          recipient: 'programma@amsterdam.example',
+          language: 'nl',
+          status: 'sent',
+          messageId: mail.parsed.messageId,
+          smtpResponse: expect.stringMatching(/^250 /),
+          sentAt: expect.any(String),
+        }),
+      ],
     }),
   ]);
   expect(await api.request('GET', '/municipalities/GM9999/notifications')).toMatchObject({ status: 404, body: { field: 'code' } });

@@ -1,6 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DispatcherModule } from '../../apps/dispatcher/src/dispatcher.module';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { TestApi } from './api';
 import { testConfig } from './config';
@@ -14,6 +15,8 @@ export interface TestSystem {
   smtp: SmtpCatcher;
   api: TestApi;
   worker: INestApplicationContext;
+  /** The mail dispatcher's Nest context, as its process builds it. */
+  dispatcher: INestApplicationContext;
   stop(): Promise<void>;
 }
 
@@ -27,6 +30,8 @@ export async function startTestSystem(name: string, opts: { devServer?: boolean;
   const vars = { DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, SMTP_URL: smtp.url, ...opts.vars };
   const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(testConfig(name, vars)), { logger: false });
   await worker.init();
+  const dispatcher = await NestFactory.createApplicationContext(DispatcherModule.forRoot(testConfig(`${name}-dispatcher`, vars)), { logger: false });
+  await dispatcher.init();
   const api = await TestApi.start(testConfig(name, vars));
   return {
     env,
@@ -34,7 +39,9 @@ export async function startTestSystem(name: string, opts: { devServer?: boolean;
     smtp,
     api,
     worker,
+    dispatcher,
     async stop() {
+      await dispatcher.close();
       await worker.close();
       await api.close();
       await Promise.all([env.teardown(), smtp.close(), db.drop()]);

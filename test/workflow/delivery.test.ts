@@ -12,7 +12,6 @@ import { testRulebook } from '../support/rulebooks';
 import { CaughtMail, SmtpCatcher, SmtpCatcherOptions } from '../support/smtp';
 import { workflowHarness } from '../support/workflow-harness';
 
-jest.setTimeout(120_000);
 const h = workflowHarness('delivery-test');
 const names: Record<string, string> = { GM0014: 'Groningen', GM0034: 'Almere', GM0037: 'Stadskanaal' };
 const owner = (code: string): OwnerRef => ({ kind: 'municipality', code, name: names[code], provinceCode: 'PV20', provinceName: 'Groningen', regionCode: 'CR01', regionName: 'Oost-Groningen' });
