@@ -50,7 +50,7 @@ export async function startTestSystem(name: string, opts: { devServer?: boolean;
 }
 
 /** The HTTP API alone, on a fresh database and a time-skipping server (no worker, no mail): integration tests. */
-export async function startTestApi(name: string): Promise<Omit<TestSystem, 'smtp' | 'worker'>> {
+export async function startTestApi(name: string): Promise<Omit<TestSystem, 'smtp' | 'worker' | 'dispatcher'>> {
   const [env, db] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
   const api = await TestApi.start(testConfig(name, { DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, SMTP_URL: 'smtp://127.0.0.1:2525' }));
   return {
