@@ -51,6 +51,10 @@ export class SmtpCatcher {
           .catch(callback);
       },
     });
+    // A client that vanishes (a dispatcher killed mid-mail) resets its socket: expected here, not a test failure.
+    catcher.server.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') throw err;
+    });
     await new Promise<void>((resolve, reject) => {
       catcher.server.server.once('error', reject);
       catcher.server.listen(opts.port ?? 0, '127.0.0.1', resolve);
