@@ -121,8 +121,8 @@ async function main(): Promise<void> {
     const worker = track(apps, spawnChild('worker', process.execPath, [path.join(root, 'dist', 'apps', 'worker', 'src', 'main.js')], appEnv));
     const dispatcher = track(apps, spawnChild('dispatcher', process.execPath, [path.join(root, 'dist', 'apps', 'dispatcher', 'src', 'main.js')], appEnv));
     const api = track(apps, spawnChild('api', process.execPath, [path.join(root, 'dist', 'apps', 'api', 'src', 'main.js')], appEnv));
-    await waitForLine(worker, /Polling task queue/, 120_000);
-    await waitForLine(dispatcher, /Sending the outbox/, 120_000);
+    // Listen to both from the start: either may be ready first.
+    await Promise.all([waitForLine(worker, /Polling task queue/, 120_000), waitForLine(dispatcher, /Sending the outbox/, 120_000)]);
     const apiUrl = `http://localhost:${ports.api}`;
     await waitFor('API', async () => (await fetch(`${apiUrl}/health`).then((r) => r.ok).catch(() => false)), 120_000, api);
 
