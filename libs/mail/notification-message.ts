@@ -71,9 +71,32 @@ export function notificationMailContext(input: NotificationMessageInput): Notifi
   };
 }
 
-/** RFC 8058: optional mail names its one-click URL; a statutory escalation to an office holder has none. */
-function listHeaders(links: Pick<MailLinks, 'unsubscribeUrl'>): Record<string, string> {
-  return links.unsubscribeUrl ? { 'List-Unsubscribe': `<${links.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {};
+/**
+ * One mail to one recipient: the business-key header, and on optional mail the RFC 8058 one-click headers
+ * (a statutory escalation to an office holder has none).
+ */
+function message(
+  envelope: { from: string; to: string; messageId: string; businessKey: string; links: Pick<MailLinks, 'unsubscribeUrl'> },
+  rendered: { subject: string; text: string; html: string },
+  calendar: Pick<SendMailOptions, 'icalEvent' | 'attachments'>,
+): { message: SendMailOptions; subject: string } {
+  const { unsubscribeUrl } = envelope.links;
+  return {
+    subject: rendered.subject,
+    message: {
+      from: envelope.from,
+      to: envelope.to,
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+      ...calendar,
+      messageId: envelope.messageId,
+      headers: {
+        'X-Regie-Business-Key': envelope.businessKey,
+        ...(unsubscribeUrl ? { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
+      },
+    },
+  };
 }
 
 function inviteFor(input: NotificationMessageInput, calendar: { summary: string; description: string }, from: string): CalendarInvite {
@@ -101,19 +124,8 @@ function inviteFor(input: NotificationMessageInput, calendar: { summary: string;
  */
 export function composeNotificationMessage(input: NotificationMessageInput & { from: string; messageId: string }): { message: SendMailOptions; subject: string } {
   const rendered = renderNotificationMail(notificationMailContext(input));
-  return {
-    subject: rendered.subject,
-    message: {
-      from: input.from,
-      to: input.recipient.email,
-      subject: rendered.subject,
-      text: rendered.text,
-      html: rendered.html,
-      icalEvent: inviteFor(input, rendered.calendar, input.from),
-      messageId: input.messageId,
-      headers: { 'X-Regie-Business-Key': input.request.businessKey, ...listHeaders(input.links) },
-    },
-  };
+  const envelope = { from: input.from, to: input.recipient.email, messageId: input.messageId, businessKey: input.request.businessKey, links: input.links };
+  return message(envelope, rendered, { icalEvent: inviteFor(input, rendered.calendar, input.from) });
 }
 
 /**
@@ -143,17 +155,6 @@ export function composeDigestMessage(input: {
     const invite = inviteFor(entry, calendar, input.from);
     return { filename: `${i + 1}-${invite.filename}`, content: invite.content, contentType: `text/calendar; charset=utf-8; method=${invite.method}` };
   });
-  return {
-    subject: rendered.subject,
-    message: {
-      from: input.from,
-      to: input.recipient.email,
-      subject: rendered.subject,
-      text: rendered.text,
-      html: rendered.html,
-      attachments,
-      messageId: input.messageId,
-      headers: { 'X-Regie-Business-Key': input.businessKey, ...listHeaders(input.links) },
-    },
-  };
+  const envelope = { from: input.from, to: input.recipient.email, messageId: input.messageId, businessKey: input.businessKey, links: input.links };
+  return message(envelope, rendered, { attachments });
 }
