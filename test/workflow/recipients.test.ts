@@ -1,9 +1,10 @@
 /**
  * Who receives a notification, with real programme workflows, activities, Postgres and SMTP: contacts of
  * the municipality itself (alderman), and a housing corporation shared by two municipalities, which gets
- * one mail per municipality, each about that municipality only.
+ * one mail per municipality, each about that municipality only; for a region, the stakeholders of its members.
  */
-import { OwnerRef, programmeWorkflowId } from '../../libs/contracts';
+import { notificationBusinessKey, NotificationRequest, OwnerRef, programmeWorkflowId } from '../../libs/contracts';
+import { targetDateDerivation } from '../../libs/rulebook/schedule';
 import { storeRulebook } from '../../libs/db/rulebook-store';
 import { programmeWorkflow } from '../../workflows';
 import { rulebookWithSteps } from '../support/rulebooks';
@@ -96,4 +97,61 @@ test('a shared corporation hears about each municipality separately; an alderman
   for (const mail of programmeReminders) expect(mail.parsed.subject).toBe('Herinnering: Volkshuisvestingsprogramma Amsterdam – uiterlijk dinsdag 1 juli 2031');
   expect(h.smtp.withBusinessKey('programme-GM0599:volkshuisvestingsprogramma:2031-07-01:reminder-30d')[0].envelopeTo).toEqual(['wethouder@rotterdam.example']);
   expect(h.smtp.mails.filter((m) => String(m.parsed.headers.get('x-regie-business-key')).startsWith('programme-GM0599:prestatieafspraken-bod'))).toEqual([]);
+});
+
+test("a region's notification reaches its coordinators, its members' province and the stakeholders linked to its members, no one else", async () => {
+  // The first test left Ymere linked to Amsterdam and Diemen (both in COROP region CR23) and Elders to Groningen (elsewhere).
+  const rulebook = rulebookWithSteps('test-region-recipients', ['woonzorganalyse']);
+  await storeRulebook(h.dataSource, rulebook, 'operator');
+  await h.dataSource.query(`INSERT INTO organisation (key, kind, name, code) VALUES
+    ('groot-amsterdam', 'region', 'Regio Groot-Amsterdam', 'CR23'),
+    ('noord-holland', 'province', 'Provincie Noord-Holland', 'PV27'), ('groningen-provincie', 'province', 'Provincie Groningen', 'PV20')`);
+  await h.dataSource.query(`INSERT INTO contact (organisation_key, email, role, language) VALUES
+    ('groot-amsterdam', 'regio@groot-amsterdam.example', 'regional-coordinator', 'nl'),
+    ('noord-holland', 'wonen@noord-holland.example', 'province', 'en'),
+    ('groningen-provincie', 'wonen@provinciegroningen.example', 'province', 'nl'),
+    ('ymere', 'regio@ymere.example', 'housing-corporation', 'nl'),
+    ('elders', 'regio@elders.example', 'housing-corporation', 'nl')`);
+  const due = targetDateDerivation('2031-03-03', 'Regio Groot-Amsterdam');
+  const request: NotificationRequest = {
+    businessKey: notificationBusinessKey('region-CR23', 'woonzorganalyse', due.date, 'reminder-30d'),
+    workflowId: 'region-CR23',
+    owner: { kind: 'region', code: 'CR23' },
+    step: 'woonzorganalyse',
+    stepKey: 'woonzorganalyse',
+    cycleYear: null,
+    kind: 'reminder',
+    firingKey: 'reminder-30d',
+    offsetDays: 30,
+    roles: ['regional-coordinator', 'province', 'housing-corporation'],
+    statutory: false,
+    dateKind: 'target',
+    due,
+    sequence: 0,
+    openChecklist: [],
+    rulebookId: rulebook.rulebook.id,
+    rulebookHash: rulebook.hash,
+    stateSeq: 1,
+  };
+  expect(await h.activities().sendNotification(request)).toEqual({
+    outcome: 'queued',
+    // Both of Ymere's contacts (the first test added bod@ymere.example); not Elders, not Groningen's province.
+    recipients: ['regio@groot-amsterdam.example', 'wonen@noord-holland.example', 'bod@ymere.example', 'regio@ymere.example'],
+  });
+  // Again (a retried activity): nothing new.
+  expect((await h.activities().sendNotification(request)).outcome).toBe('queued');
+  expect(await h.dataSource.query(`SELECT recipient, organisation_key, language FROM outbox WHERE business_key = $1 ORDER BY recipient`, [request.businessKey])).toEqual([
+    { recipient: 'bod@ymere.example', organisation_key: 'ymere', language: 'nl' },
+    { recipient: 'regio@groot-amsterdam.example', organisation_key: 'groot-amsterdam', language: 'nl' },
+    { recipient: 'regio@ymere.example', organisation_key: 'ymere', language: 'nl' },
+    { recipient: 'wonen@noord-holland.example', organisation_key: 'noord-holland', language: 'en' },
+  ]);
+  await h.delivered();
+  const mails = h.smtp.withBusinessKey(request.businessKey);
+  expect(mails.map((m) => [m.envelopeTo[0], m.parsed.subject]).sort()).toEqual([
+    ['bod@ymere.example', 'Herinnering: Woonzorganalyse (behoefteanalyse wonen en zorg) Groot-Amsterdam – gepland maandag 3 maart 2031'],
+    ['regio@groot-amsterdam.example', 'Herinnering: Woonzorganalyse (behoefteanalyse wonen en zorg) Groot-Amsterdam – gepland maandag 3 maart 2031'],
+    ['regio@ymere.example', 'Herinnering: Woonzorganalyse (behoefteanalyse wonen en zorg) Groot-Amsterdam – gepland maandag 3 maart 2031'],
+    ['wonen@noord-holland.example', expect.stringMatching(/^Reminder: .* Groot-Amsterdam – planned Monday 3 March 2031$/)],
+  ]);
 });
