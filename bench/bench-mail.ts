@@ -4,7 +4,8 @@
  * (1 is the baseline, 5 the default of SMTP_MAX_CONNECTIONS). Each mail is rendered as the notification
  * dispatcher composes it (`composeNotificationMessage`: the real Dutch templates, calendar invite and signed
  * links, one mail per recipient) for a firing of the shipped rulebook, for every municipality and region. A
- * second baseline renders the same mails without sending. The server counts mails by their Message-ID (one
+ * second baseline renders the same mails without sending; a third run sends them through the real outbox
+ * path (rows in an embedded Postgres, the `OutboxDispatcher` with 5 connections). The server counts mails by their Message-ID (one
  * per business key and recipient): every mail must arrive exactly once (no duplicate, none missing), or the
  * bench exits non-zero.
  * Prints each round and the medians; asserts no timing.
@@ -14,7 +15,15 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { SendMailOptions, Transporter } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
+import { mkdirSync, rmSync } from 'node:fs';
+import { startEmbeddedPostgres } from '../infra/postgres';
 import { freePort } from '../infra/supervisor';
+import { createDataSource } from '../libs/db/data-source';
+import { migrate } from '../libs/db/migrate';
+import { loadReferenceData } from '../libs/db/reference-data';
+import { storeRulebook } from '../libs/db/rulebook-store';
+import { OutboxDispatcher } from '../libs/mail/dispatcher';
+import type { HashedRulebook } from '../libs/rulebook/rulebook-files';
 import type { DateDerivation } from '../libs/calendar';
 import { notificationBusinessKey, type NotificationKind } from '../libs/contracts';
 import { readReferenceData } from '../libs/db/reference-data';
@@ -42,6 +51,7 @@ const RULEBOOK_ID = 'wvrv-2025-07-01.2';
 const MAIL_FROM = 'Regie <regie@gemeente.example>';
 const PUBLIC_BASE_URL = 'https://regie.example';
 const LINK_SECRET = 'bench-link-secret-0123456789abcdef0123';
+const REFERENCE_DIR = process.env.REFERENCE_DATA_DIR ?? path.join(root, '..', 'shared', 'domain');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
@@ -83,7 +93,7 @@ const slug = (name: string) =>
  * of its region; firings for other roles (province, corporations) have no recipients and send nothing.
  */
 function benchRequests(rulebook: Rulebook): BenchRequest[] {
-  const reference = readReferenceData(process.env.REFERENCE_DATA_DIR ?? path.join(root, '..', 'shared', 'domain'));
+  const reference = readReferenceData(REFERENCE_DIR);
   const regionOf = new Map(reference.members.map((m) => [m.municipalityCode, m.regionCode]));
   const regionName = new Map(reference.regions.map((r) => [r.code, r.name]));
   const owners = [
@@ -341,6 +351,65 @@ async function checkSample(sample: Buffer | null, first: BenchRequest) {
   return { subject: parsed.subject, size: sample.length };
 }
 
+/**
+ * The same mails through the real path: notification and outbox rows in an embedded Postgres, sent by the
+ * real `OutboxDispatcher` (claim with SKIP LOCKED, render, send, record per mail) with the default pool of 5.
+ * Timed from the wake-up until the last row is recorded as sent.
+ */
+async function outboxRun(databaseUrl: string, url: string, requests: BenchRequest[], hashed: HashedRulebook): Promise<number> {
+  const dataSource = createDataSource(databaseUrl, 'bench-mail');
+  await dataSource.initialize();
+  const transport = createMailTransport(url, 5);
+  const dispatcher = new OutboxDispatcher({
+    dataSource, databaseUrl, mail: transport, mailFrom: MAIL_FROM, publicBaseUrl: PUBLIC_BASE_URL, linkSecret: LINK_SECRET, actionLinkDays: 30, batchSize: 20,
+  });
+  try {
+    await dataSource.query(`DELETE FROM outbox`);
+    await dataSource.query(`DELETE FROM notification`);
+    const notifications = new Map(
+      requests.map((r) => [
+        r.businessKey,
+        {
+          business_key: r.businessKey, workflow_id: r.workflowId, owner_kind: r.owner.kind, owner_code: r.owner.code, step: r.step, kind: r.kind,
+          due_date: r.due.date, rulebook_id: hashed.rulebook.id, recipients: [], status: 'queued',
+          request: {
+            businessKey: r.businessKey, workflowId: r.workflowId, owner: { kind: r.owner.kind, code: r.owner.code }, step: r.step, stepKey: r.definition.key,
+            cycleYear: r.cycleYear, kind: r.kind, firingKey: r.businessKey.split(':').pop(), offsetDays: r.offsetDays, rung: r.rung, roles: [],
+            statutory: r.kind === 'escalation', dateKind: dateKindOf(r.definition), due: r.due, previousDue: r.previousDue, sequence: r.sequence,
+            openChecklist: r.openChecklist, overdueSince: null, rulebookId: hashed.rulebook.id, rulebookHash: hashed.hash, stateSeq: 0,
+          },
+        },
+      ]),
+    );
+    await dataSource.query(
+      `INSERT INTO notification (business_key, workflow_id, owner_kind, owner_code, step, kind, due_date, rulebook_id, recipients, status, request)
+       SELECT business_key, workflow_id, owner_kind, owner_code, step, kind, due_date, rulebook_id, '{}', status, request
+       FROM jsonb_to_recordset($1) AS x(business_key text, workflow_id text, owner_kind text, owner_code text, step text, kind text, due_date date, rulebook_id text, status text, request jsonb)`,
+      [JSON.stringify([...notifications.values()])],
+    );
+    await dataSource.query(
+      `INSERT INTO outbox (kind, business_key, recipient, organisation_key, organisation_name, language, delivery, optional, status, message_id)
+       SELECT 'notification', business_key, recipient, 'bench', 'Bench', 'nl', 'immediate', optional, 'pending', message_id
+       FROM jsonb_to_recordset($1) AS x(business_key text, recipient text, optional boolean, message_id text)`,
+      [JSON.stringify(requests.map((r) => ({ business_key: r.businessKey, recipient: r.recipient, optional: r.kind !== 'escalation', message_id: r.messageId })))],
+    );
+    const started = performance.now();
+    await dispatcher.start();
+    await withTimeout(`sending ${requests.length} mails through the outbox`, (async () => {
+      for (;;) {
+        const [{ open }] = await dataSource.query(`SELECT count(*)::int AS open FROM outbox WHERE status <> 'sent'`);
+        if (open === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })());
+    return performance.now() - started;
+  } finally {
+    await dispatcher.stop();
+    transport.close();
+    await dataSource.destroy();
+  }
+}
+
 async function main(): Promise<void> {
   if (POOL_SIZES.some((n) => !Number.isInteger(n) || n < 1 || n > 100)) throw new Error('BENCH_POOL_SIZES must be whole numbers from 1 to 100');
   const rulebook = readRulebookDir(path.join(root, 'libs', 'rulebook', 'versions')).find((h) => h.rulebook.id === RULEBOOK_ID)?.rulebook;
@@ -353,6 +422,19 @@ async function main(): Promise<void> {
   for (const r of requests) perKind.set(r.kind, (perKind.get(r.kind) ?? 0) + 1);
   const kinds = [...perKind].map(([kind, n]) => `${n} ${kind}`).join(', ');
 
+  const hashed = readRulebookDir(path.join(root, 'libs', 'rulebook', 'versions')).find((h) => h.rulebook.id === RULEBOOK_ID)!;
+  const scratch = path.join(root, '.data', `bench-mail-${process.pid}`);
+  mkdirSync(scratch, { recursive: true });
+  const pg = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'postgres'), port: await freePort(), database: 'postgres', log: () => undefined });
+  {
+    const setup = createDataSource(pg.url, 'bench-mail-setup');
+    await setup.initialize();
+    await migrate(setup);
+    await loadReferenceData(setup, REFERENCE_DIR);
+    await storeRulebook(setup, hashed, 'file');
+    await setup.destroy();
+  }
+  const outboxRuns: number[] = [];
   const server = new CountingSmtpServer();
   const port = await freePort();
   await server.listen(port);
@@ -391,10 +473,18 @@ async function main(): Promise<void> {
         );
         if (!clean(c, MAILS)) failed = true;
       }
+      server.reset();
+      const ms = await outboxRun(pg.url, url, requests, hashed);
+      const c = check(server, requests);
+      outboxRuns.push(ms);
+      parts.push(`outbox + dispatcher (5 connections): ${seconds(ms)} s (${rate(MAILS, ms)}/s), received ${c.received}, duplicates ${c.duplicates}, missing ${c.missing}`);
+      if (!clean(c, MAILS)) failed = true;
       console.log(`round ${round}:\n  ${parts.join('\n  ')}`);
     }
   } finally {
     await server.close();
+    await pg.stop();
+    rmSync(scratch, { recursive: true, force: true });
   }
 
   const renderMedian = median(renders);
@@ -407,6 +497,8 @@ async function main(): Promise<void> {
         `render ${((renderMedian / ms) * 100).toFixed(0)}% of it`,
     );
   }
+  const outboxMs = median(outboxRuns);
+  console.log(`  outbox + dispatcher, 5 connections (claim, render, send, record)  ${seconds(outboxMs)} s   ${rate(MAILS, outboxMs)} mails/s`);
   if (failed) {
     console.error('\nFAILED: a run did not receive every mail exactly once (see the rounds above)');
     process.exitCode = 1;
