@@ -61,7 +61,7 @@ export function verifyLink(secret: string, token: string, nowMs = Date.now()): L
 export const tokenDigest = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export interface MailLinks {
-  /** The preferences page; with `?` no token leaks into logs beyond the path. */
+  /** The preferences page (every mail). */
   preferencesUrl: string;
   /** RFC 8058 one-click target (POST) and the page a GET shows; only on optional mail. */
   unsubscribeUrl: string | null;

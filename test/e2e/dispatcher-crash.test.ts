@@ -14,6 +14,7 @@ import { storeRulebook } from '../../libs/db/rulebook-store';
 import { rulebookDueDate } from '../../libs/rulebook/schedule';
 import { TEST_ADMIN_TOKEN, TEST_LINK_SECRET } from '../support/config';
 import { createTestDatabase, TestDatabase } from '../support/database';
+import { until } from '../support/outbox';
 import { testRulebook } from '../support/rulebooks';
 import { SmtpCatcher, SmtpCatcherOptions } from '../support/smtp';
 
@@ -94,14 +95,6 @@ function startDispatcher(smtp: SmtpCatcher): ChildProcess {
 
 const sentRows = async () => Number((await dataSource.query(`SELECT count(*) AS n FROM outbox WHERE status = 'sent'`))[0].n);
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Kills the first dispatcher at the moment `killAt` picks, starts a second one, and waits until every row is sent. */
 async function crashAndRecover(killAt: (kill: () => void, accepted: () => number) => SmtpCatcherOptions) {
   let first: ChildProcess | undefined;
@@ -119,7 +112,7 @@ async function crashAndRecover(killAt: (kill: () => void, accepted: () => number
   expect(first.signalCode).toBe('SIGKILL');
   const sentBeforeRestart = await sentRows();
   startDispatcher(smtp);
-  await until('every row sent', async () => (await sentRows()) === MAILS);
+  await until('every row sent', async () => (await sentRows()) === MAILS, 60_000);
   await smtp.close();
   const counts = new Map<string, number>();
   for (const m of smtp.mails) counts.set(String(m.parsed.messageId), (counts.get(String(m.parsed.messageId)) ?? 0) + 1);

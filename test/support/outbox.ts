@@ -12,13 +12,26 @@ export const TEST_DISPATCHER = {
   retryMaxMs: 1000,
 };
 
-/** Waits until no immediate mail is pending or being sent (retries included), or fails after `timeoutMs`. */
-export async function outboxSettled(dataSource: DataSource, timeoutMs = 30_000): Promise<void> {
+/** Polls `check` every 50 ms until it holds, or fails after `timeoutMs` naming what it waited for. */
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [{ open }] = await dataSource.query(`SELECT count(*)::int AS open FROM outbox WHERE delivery = 'immediate' AND status IN ('pending', 'sending')`);
-    if (open === 0) return;
-    if (Date.now() > deadline) throw new Error(`${open} mail(s) still in the outbox after ${timeoutMs} ms`);
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Waits until no immediate mail is pending or being sent (retries included), or fails after `timeoutMs`. */
+export async function outboxSettled(dataSource: DataSource, timeoutMs = 30_000): Promise<void> {
+  let open = 0;
+  await until(
+    'the outbox to settle',
+    async () => {
+      [{ open }] = await dataSource.query(`SELECT count(*)::int AS open FROM outbox WHERE delivery = 'immediate' AND status IN ('pending', 'sending')`);
+      return open === 0;
+    },
+    timeoutMs,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}: ${open} mail(s) still in the outbox`);
+  });
 }

@@ -10,6 +10,7 @@ import { messageIdOf } from '../../libs/mail/notification-message';
 import { programmeWorkflow, weeklyDigestWorkflow } from '../../workflows';
 import { testRulebook } from '../support/rulebooks';
 import { CaughtMail, SmtpCatcher, SmtpCatcherOptions } from '../support/smtp';
+import { until } from '../support/outbox';
 import { workflowHarness } from '../support/workflow-harness';
 
 const h = workflowHarness('delivery-test');
@@ -57,14 +58,6 @@ async function smtpDown() {
 const outbox = (businessKeyPrefix: string) =>
   h.dataSource.query(`SELECT business_key, recipient, status, status_reason, attempts, smtp_response, last_error FROM outbox WHERE business_key LIKE $1 ORDER BY business_key, recipient`, [`${businessKeyPrefix}%`]);
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** A header as sent (mailparser turns List-* headers into objects). */
 const header = (mail: CaughtMail, name: string) =>
   mail.parsed.headerLines.find((l) => l.key === name)?.line.replace(/^[^:]+:\s*/, '').replace(/\r?\n\s+/g, ' ');
@@ -83,7 +76,7 @@ test('SMTP down for a while: the queued mail is retried and delivered once when 
   });
   const reminder = key('GM0014', '2034-07-03', 'reminder-7d');
   // The server is down: every row waits, retrying with backoff, the connection error recorded.
-  await until('two failed attempts per row', async () => (await outbox(reminder)).every((r: { attempts: number }) => r.attempts >= 2));
+  await until('two failed attempts per row', async () => (await outbox(reminder)).every((r: { attempts: number }) => r.attempts >= 2), 20_000);
   for (const row of await outbox(reminder)) expect(row).toMatchObject({ status: expect.stringMatching(/^(pending|sending)$/), last_error: expect.stringContaining('ECONNREFUSED') });
 
   await smtp.up({ refuse: (address) => address === 'vertrokken@groningen.example' });
@@ -116,7 +109,7 @@ test('a reminder still waiting when the date moves is cancelled; the change noti
     await until('the read model shows the new date', async () => {
       const [row] = await h.dataSource.query(`SELECT due_date::text AS due FROM step_state WHERE owner_code = 'GM0034'`);
       return row?.due === '2034-10-02';
-    });
+    }, 20_000);
     expect((await handle.query(programmeStateQuery)).steps[0].sequence).toBe(1);
   });
   await smtp.up();
@@ -162,7 +155,7 @@ test('weekly digest, a stop of optional mail, and each recipient in their own la
 
     // Monday 3 July 2034, 08:00: the programme manager's digest holds the reminder.
     await h.advanceTo('2034-07-03T06:30:00Z');
-    await until('the digest is queued', async () => (await outbox('digest:2034-07-03:')).length === 1);
+    await until('the digest is queued', async () => (await outbox('digest:2034-07-03:')).length === 1, 20_000);
     await h.delivered();
     // Tuesday 4 July: the first rung is statutory; it reaches the alderman who stopped optional mail too, without one-click headers.
     await h.advanceTo('2034-07-05T00:00:00Z');
@@ -179,7 +172,7 @@ test('weekly digest, a stop of optional mail, and each recipient in their own la
     expect(dutch.parsed.text).toMatch(/Bevestig dat u deze escalatie hebt gezien: https:\/\/regie\.example\/mail\/actions\/[\w-]+\.[\w-]+\n/);
     // Monday 10 July: the next digest holds the escalation.
     await h.advanceTo('2034-07-10T06:30:00Z');
-    await until('the second digest is queued', async () => (await outbox('digest:2034-07-10:')).length === 1);
+    await until('the second digest is queued', async () => (await outbox('digest:2034-07-10:')).length === 1, 20_000);
     await h.delivered();
   });
 

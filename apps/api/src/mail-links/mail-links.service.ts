@@ -114,13 +114,10 @@ export class MailLinksService {
     if (!link.ok) return link.page;
     const notification = await this.notificationFor(token, link.payload);
     if (!notification.ok) return notification.page;
-    const [existing] = await this.dataSource.query(
-      `SELECT acknowledged_at FROM mail_acknowledgement WHERE business_key = $1 AND recipient = $2 AND action = $3`,
-      [link.payload.key, link.payload.rcp, link.payload.act],
-    );
+    const acknowledgedAt = await this.acknowledgedAt(link.payload);
     return this.page(200, link.payload.lang, 'page-action', {
       ...notification.context,
-      acknowledgedAt: existing ? formatMoment(existing.acknowledged_at, link.payload.lang) : null,
+      acknowledgedAt: acknowledgedAt ? formatMoment(acknowledgedAt, link.payload.lang) : null,
     });
   }
 
@@ -140,12 +137,18 @@ export class MailLinksService {
     if (inserted.length) {
       return this.page(200, lang, 'page-action-done', { ...notification.context, already: false, acknowledgedAt: formatMoment(inserted[0].acknowledged_at, lang) });
     }
-    const [existing] = await this.dataSource.query(
+    const acknowledgedAt = (await this.acknowledgedAt(link.payload))!;
+    await this.recordRefusal('replayed', token, link.payload);
+    return this.page(409, lang, 'page-action-done', { ...notification.context, already: true, acknowledgedAt: formatMoment(acknowledgedAt, lang) });
+  }
+
+  /** When this recipient already used this action on this notification, if they did. */
+  private async acknowledgedAt({ key, rcp, act }: LinkPayload): Promise<Date | null> {
+    const [row] = await this.dataSource.query(
       `SELECT acknowledged_at FROM mail_acknowledgement WHERE business_key = $1 AND recipient = $2 AND action = $3`,
       [key, rcp, act],
     );
-    await this.recordRefusal('replayed', token, link.payload);
-    return this.page(409, lang, 'page-action-done', { ...notification.context, already: true, acknowledgedAt: formatMoment(existing.acknowledged_at, lang) });
+    return row?.acknowledged_at ?? null;
   }
 
   /** Verifies the token and that its action belongs to this endpoint; a refusal is recorded and answered with a page. */
