@@ -160,6 +160,7 @@ test('completion stops everything: nothing fires after the step is done', async 
     const state = await handle.result();
     await recordHistory('done', handle);
     expect(state.firings.map((f) => f.key)).toEqual(['reminder-180d', 'reminder-90d']);
+    await h.delivered();
     expect(mailsFor('GM0034')).toHaveLength(2);
     const [row] = await h.dataSource.query(`SELECT status, detail FROM step_state WHERE owner_code = 'GM0034'`);
     expect(row).toMatchObject({ status: 'done', detail: { warnings: ['afgerond terwijl woonzorganalyse nog niet is afgerond'] } });
@@ -201,6 +202,7 @@ test('an extension mid-flight sends one change notice, skips what is past and fi
     expect(notices[0].parsed.subject).toBe('Nieuwe datum: Volkshuisvestingsprogramma Stadskanaal – uiterlijk maandag 2 oktober 2034');
     expect(notices[0].parsed.text).toContain('is gewijzigd: was maandag 3 juli 2034, nu maandag 2 oktober 2034.');
     // 3 reminders for the old date, 1 notice, then 3 reminders and rung 1 for the new date (no address for rungs 2 and 3).
+    await h.delivered();
     expect(mailsFor('GM0037')).toHaveLength(8);
   });
 });
@@ -253,6 +255,7 @@ test('onboarding mid-way records the past and sends nothing from it', async () =
     ]);
     // It is overdue (set by the workflow when it recorded the passed moment), and nothing was sent.
     expect(state.steps[0]).toMatchObject({ overdue: true, overdueSince: '2026-07-02' });
+    await h.delivered();
     expect(mailsFor('GM0050')).toHaveLength(0);
     const [row] = await h.dataSource.query(`SELECT overdue, last_event FROM step_state WHERE owner_code = 'GM0050'`);
     expect(row).toEqual({ overdue: true, last_event: 'moments-skipped' });
@@ -267,6 +270,7 @@ test('a step imported as done with its evidence gets no reminders', async () => 
     const state = await handle.result();
     expect(state.steps[0]).toMatchObject({ status: 'done', evidence: [expect.objectContaining({ reference: 'Raadsbesluit 2028/17' })] });
     expect(state.firings).toEqual([]);
+    await h.delivered();
     expect(mailsFor('GM0059')).toHaveLength(0);
   });
 });
@@ -293,6 +297,7 @@ test('a bad update is rejected with its reason and changes nothing', async () =>
     await recordHistory('waived', handle);
     expect(state.steps[0]).toMatchObject({ status: 'waived', waiver: expect.objectContaining({ reason: 'Ontheffing GS' }) });
     // A waiver cancels the calendar entry: one cancellation, nothing else.
+    await h.delivered();
     expect(mailsFor('GM0060').map((m) => m.parsed.subject)).toEqual(['Vervallen: Volkshuisvestingsprogramma Ameland – maandag 3 juli 2034']);
   });
 });
