@@ -3,6 +3,7 @@ import { join } from 'path';
 import {
   DUTCH_WEEKDAYS,
   addDays,
+  addMonths,
   addYears,
   daysBetween,
   easterSunday,
@@ -67,6 +68,19 @@ describe('addDays / addYears / daysBetween / weekday', () => {
     expect(addYears('2024-02-29', -1)).toBe('2023-02-28');
     expect(addYears('2096-02-29', 4)).toBe('2100-02-28'); // 2100 is not a leap year
     expect(addYears('2027-03-01', -3)).toBe('2024-03-01');
+  });
+
+  it('adds months, clamped to the last day of the month', () => {
+    expect(addMonths('2027-01-31', 1)).toBe('2027-02-28');
+    expect(addMonths('2028-01-31', 1)).toBe('2028-02-29');
+    expect(addMonths('2027-01-31', 3)).toBe('2027-04-30');
+    expect(addMonths('2026-11-06', 3)).toBe('2027-02-06');
+    expect(addMonths('2027-11-30', 2)).toBe('2028-01-30');
+    expect(addMonths('2027-03-31', -1)).toBe('2027-02-28');
+    expect(addMonths('2027-01-15', -1)).toBe('2026-12-15');
+    expect(addMonths('2027-01-15', -13)).toBe('2025-12-15');
+    expect(addMonths('2027-05-20', 0)).toBe('2027-05-20');
+    expect(() => addMonths('2027-01-01', 0.5)).toThrow(/addMonths: n must be an integer/);
   });
 
   it('counts days between dates', () => {
@@ -143,13 +157,15 @@ describe('module purity (the calendar library is imported by Temporal workflows)
       .replace(/\/\/.*$/gm, '');
 
   it('finds the module files', () => {
-    expect(sources.sort()).toEqual(['amsterdam-time.ts', 'dates.ts', 'index.ts', 'termijnenwet.ts']);
+    expect(sources.sort()).toEqual(['amsterdam-time.ts', 'dates.ts', 'index.ts', 'termijnenwet.ts', 'terms.ts']);
   });
 
-  it.each(['amsterdam-time.ts', 'dates.ts', 'index.ts', 'termijnenwet.ts'])('%s imports only sibling files and never reads the clock', (f) => {
+  it.each(['amsterdam-time.ts', 'dates.ts', 'index.ts', 'termijnenwet.ts', 'terms.ts'])('%s imports only sibling files and never reads the clock', (f) => {
     const src = code(f);
-    for (const m of src.matchAll(/(?:from|import|require\()\s*['"]([^'"]+)['"]/g)) {
-      expect(m[1]).toMatch(/^\.\/[a-z-]+$/);
+    // Import and export statements (also over several lines), side-effect imports, import() and require().
+    const statements = /^(?:import|export)\b[^;]*?\bfrom\s*['"]([^'"]+)['"]|^import\s*['"]([^'"]+)['"]|\b(?:require|import)\s*\(\s*['"]([^'"]+)['"]/gm;
+    for (const m of src.matchAll(statements)) {
+      expect(m[1] ?? m[2] ?? m[3]).toMatch(/^\.\/[a-z-]+$/);
     }
     expect(src).not.toMatch(/Date\.now|new Date\(\s*\)|Intl\b|performance\.|process\.|Math\.random/);
   });

@@ -82,12 +82,19 @@ export function addDays(date: IsoDate, n: number): IsoDate {
   return fromUtcMs(toUtcMs(date) + n * DAY_MS);
 }
 
+/** Same day n months later (or earlier), clamped to the month's last day: 31 January + 1 month = 28/29 February. */
+export function addMonths(date: IsoDate, n: number): IsoDate {
+  if (!Number.isInteger(n)) throw new Error(`addMonths: n must be an integer, got ${n}`);
+  const { year, month, day } = dateParts(date);
+  const index = year * 12 + (month - 1) + n;
+  const [y, m] = [Math.floor(index / 12), (index % 12) + 1];
+  return isoDate(y, m, Math.min(day, daysInMonth(y, m)));
+}
+
 /** Same month and day n years later; 29 February becomes 28 February in a non-leap year. */
 export function addYears(date: IsoDate, n: number): IsoDate {
   if (!Number.isInteger(n)) throw new Error(`addYears: n must be an integer, got ${n}`);
-  const { year, month, day } = dateParts(date);
-  const y = year + n;
-  return isoDate(y, month, Math.min(day, daysInMonth(y, month)));
+  return addMonths(date, 12 * n);
 }
 
 /** Whole days from `from` to `to` (negative when `to` is earlier). */

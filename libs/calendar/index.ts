@@ -9,6 +9,7 @@ export {
   isLeapYear,
   daysInMonth,
   addDays,
+  addMonths,
   addYears,
   daysBetween,
   weekday,
@@ -27,4 +28,15 @@ export {
   shiftToWorkingDay,
   termEnd,
 } from './termijnenwet';
+export type {
+  TermUnit,
+  SourceLevel,
+  TermSubject,
+  TermDirection,
+  FixedDateWording,
+  TermSpec,
+  AtwReading,
+  FixedDateSpec,
+} from './terms';
+export { TERM_UNITS, SOURCE_LEVELS, TERM_SUBJECTS, TERM_DIRECTIONS, FIXED_DATE_WORDINGS, statutoryTermEnd, fixedDateEnd } from './terms';
 export { amsterdamWallTimeToUtc, utcToAmsterdamDate, amsterdamUtcOffsetMinutes, nextWeeklyAmsterdamMoment } from './amsterdam-time';

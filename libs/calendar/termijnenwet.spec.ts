@@ -31,8 +31,11 @@ const noDecrees: TermCalendar = { decrees: [] };
 const dates = (d: { skipped: { date: string }[] }) => d.skipped.map((s) => s.date);
 const reasons = (d: { skipped: { reason: string }[] }) => d.skipped.map((s) => s.reason);
 
-describe('termEnd — cases from the brief', () => {
-  it('Goede Vrijdag 30 March 2029 ends Tuesday 3 April 2029; 2029 has no decree', () => {
+// termEnd is the plain art. 1 shift helper: it moves any nominal end to the next working day without asking
+// whether the Atw applies (art. 1 lid 2, 4, 5) and without art. 2. Terms as the statute phrases them are
+// tested in terms.spec.ts (statutoryTermEnd): e.g. the programme's two-year term does NOT shift.
+describe('termEnd — the plain art. 1 shift helper', () => {
+  it('shifts Goede Vrijdag 30 March 2029 to Tuesday 3 April 2029; 2029 has no decree', () => {
     const r = termEnd('2029-03-30', 'ontvangst + 6 weken', cal);
     expect(r.date).toBe('2029-04-03');
     expect(weekday(r.date)).toBe(2);
@@ -52,7 +55,7 @@ describe('termEnd — cases from the brief', () => {
     );
   });
 
-  it('Hemelvaartsdag Thursday 6 May 2027 (7 May decree day) ends Monday 10 May 2027', () => {
+  it('shifts Hemelvaartsdag Thursday 6 May 2027 (7 May decree day) to Monday 10 May 2027', () => {
     const r = termEnd('2027-05-06', 'besluit + 2 weken', cal);
     expect(r.date).toBe('2027-05-10');
     expect(reasons(r)).toEqual(['Hemelvaartsdag', 'bij besluit gelijkgestelde dag', 'zaterdag', 'zondag']);
@@ -62,19 +65,21 @@ describe('termEnd — cases from the brief', () => {
     expect(r.text).toContain('vrijdag 7 mei 2027 – bij besluit gelijkgestelde dag');
   });
 
-  it('Koningsdag Monday 27 April 2026 ends Tuesday 28 April 2026', () => {
+  it('shifts Koningsdag Monday 27 April 2026 to Tuesday 28 April 2026', () => {
     const r = termEnd('2026-04-27', 'aanvraag + 8 weken', cal);
     expect(r.date).toBe('2026-04-28');
     expect(r.skipped).toEqual([{ date: '2026-04-27', reason: 'Koningsdag', basis: 'Atw art. 3 lid 1' }]);
     expect(r.text).toContain('valt op Koningsdag, een algemeen erkende feestdag volgens Atw art. 3 lid 1;');
   });
 
-  it('Saturday 1 July 2028 ends Monday 3 July 2028, with the exact Dutch text', () => {
-    const r = termEnd('2028-07-01', 'inwerkingtreding 1 juli 2026 + 2 jaar', cal);
+  it('shifts Saturday 1 July 2028 to Monday 3 July 2028, with the exact Dutch text', () => {
+    // A plain shift of a Saturday. Not the programme's term: that is a term in years, which the Atw does
+    // not move (art. 4 onder a); see statutoryTermEnd in terms.spec.ts, which ends it on Saturday 1 July 2028.
+    const r = termEnd('2028-07-01', 'aanvraag 20 mei 2028 + 6 weken', cal);
     expect(r).toEqual({
       date: '2028-07-03',
       nominal: '2028-07-01',
-      rule: 'inwerkingtreding 1 juli 2026 + 2 jaar',
+      rule: 'aanvraag 20 mei 2028 + 6 weken',
       shifted: true,
       direction: 'forward',
       skipped: [
@@ -83,27 +88,27 @@ describe('termEnd — cases from the brief', () => {
       ],
       uncoveredYears: [],
       text:
-        'zaterdag 1 juli 2028 (inwerkingtreding 1 juli 2026 + 2 jaar) valt op een zaterdag; volgens de Algemene termijnenwet (art. 1) ' +
+        'zaterdag 1 juli 2028 (aanvraag 20 mei 2028 + 6 weken) valt op een zaterdag; volgens de Algemene termijnenwet (art. 1) ' +
         'verschoven naar maandag 3 juli 2028 (overgeslagen: zaterdag 1 juli 2028 – zaterdag; zondag 2 juli 2028 – zondag).',
     });
   });
 
-  it('Thursday 1 July 2027 stays', () => {
-    const r = termEnd('2027-07-01', 'inwerkingtreding 1 juli 2025 + 2 jaar', cal);
+  it('leaves a working day (Thursday 1 July 2027) where it is', () => {
+    const r = termEnd('2027-07-01', 'aanvraag 20 mei 2027 + 6 weken', cal);
     expect(r).toEqual({
       date: '2027-07-01',
       nominal: '2027-07-01',
-      rule: 'inwerkingtreding 1 juli 2025 + 2 jaar',
+      rule: 'aanvraag 20 mei 2027 + 6 weken',
       shifted: false,
       direction: 'none',
       skipped: [],
       uncoveredYears: [],
-      text: 'donderdag 1 juli 2027 (inwerkingtreding 1 juli 2025 + 2 jaar); geen verschuiving: een werkdag volgens de Algemene termijnenwet.',
+      text: 'donderdag 1 juli 2027 (aanvraag 20 mei 2027 + 6 weken); geen verschuiving: een werkdag volgens de Algemene termijnenwet.',
     });
   });
 });
 
-describe('termEnd — further cases from the statute, 2022-2034', () => {
+describe('termEnd — the non-working days of art. 1 and 3, 2022-2034', () => {
   it.each([
     // [nominal, expected end, why]
     ['2025-04-26', '2025-04-28', 'Koningsdag 2025 is Saturday 26 April (27th is a Sunday), then Sunday'],
@@ -122,7 +127,7 @@ describe('termEnd — further cases from the statute, 2022-2034', () => {
     ['2028-05-25', '2028-05-29', 'Hemelvaartsdag 2028 + decree day 26 May 2028 + weekend'],
     ['2030-04-19', '2030-04-23', 'Goede Vrijdag 2030 + Easter weekend + Tweede Paasdag'],
     ['2030-05-30', '2030-05-31', 'Hemelvaartsdag 2030 (no decree known)'],
-  ])('%s ends %s (%s)', (nominal, expected) => {
+  ])('%s shifts to %s (%s)', (nominal, expected) => {
     expect(termEnd(nominal, 'test', cal).date).toBe(expected);
   });
 
@@ -175,6 +180,11 @@ describe('termEnd — further cases from the statute, 2022-2034', () => {
     const r = termEnd('2022-12-31', 'test', cal);
     expect(r.date).toBe('2023-01-02');
     expect(r.uncoveredYears).toEqual([2022]);
+  });
+
+  it('adds no atw field: derivations from termEnd keep the shape that running workflows recorded', () => {
+    expect(termEnd('2028-07-01', 'test', cal)).not.toHaveProperty('atw');
+    expect(shiftToWorkingDay('2028-07-01', 'test', cal, 'backward')).not.toHaveProperty('atw');
   });
 
   it('omits the parenthesis when no rule is given', () => {

@@ -1,4 +1,5 @@
-// Algemene termijnenwet (Atw): which days are not working days, and how a statutory term moves.
+// Algemene termijnenwet (Atw): which days are not working days (art. 1 and 3), and the plain shift to a
+// working day. Whether and how the Atw applies to a term (art. 1 lid 2, 2, 4 and 5) is in `terms.ts`.
 // Only the Atw's own list counts (art. 1 and 3) — not a general public-holiday calendar: e.g. 5 mei is
 // a holiday every year here. Days equated by decree (art. 3 lid 3) are data passed in by the caller,
 // because they change every few years and must never be baked into workflow code.
@@ -34,13 +35,19 @@ export interface DateDerivation {
   /** How the nominal date was obtained, e.g. 'inwerkingtreding 1 juli 2026 + 2 jaar'. */
   rule: string;
   shifted: boolean;
-  /** Non-working days passed over, in walking order (starts with `nominal` when shifted). */
+  /** Non-working days passed over, in walking order (starts with `nominal` when art. 1 moved it). */
   skipped: NonWorkingDay[];
   direction: 'none' | 'forward' | 'backward';
-  /** Years from nominal through result for which no decree was passed in: the result may still move. */
+  /**
+   * Years whose decree days the result depends on (nominal through result; for Atw art. 2 also the days of
+   * the term it counted) for which no decree was passed in: the result may still move. Empty when no
+   * shift was computed.
+   */
   uncoveredYears: number[];
   /** Dutch explanation for a civil servant. */
   text: string;
+  /** How the Algemene termijnenwet bears on this date: whether it applies, by which article, and whether that is a reading. */
+  atw?: { applies: boolean; article: string; reading: string | null };
 }
 
 export interface WorkingDayResult {
@@ -168,13 +175,32 @@ function joinDutch(items: string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} en ${items[items.length - 1]}`;
 }
 
-function uncoveredNote(years: number[]): string {
+/** The years from `from` through `to` (either order) for which no decree was passed in. */
+export function uncoveredYearsBetween(from: IsoDate, to: IsoDate, cal: TermCalendar): number[] {
+  const [first, last] = [dateParts(from).year, dateParts(to).year].sort((a, b) => a - b);
+  const years: number[] = [];
+  for (let y = first; y <= last; y++) if (!decreeCovers(y, cal)) years.push(y);
+  return years;
+}
+
+/** ' Let op: voor 2029 is nog geen besluit …' (with a leading space), or '' when every year is covered. */
+export function uncoveredNote(years: number[]): string {
   if (years.length === 0) return '';
   const one = years.length === 1;
   return (
     ` Let op: voor ${joinDutch(years.map(String))} is nog geen besluit (Atw art. 3 lid 3) bekend;` +
     ` bij besluit gelijkgestelde dagen zijn voor ${one ? 'dat jaar' : 'die jaren'} nog onbekend en niet meegenomen.`
   );
+}
+
+/** 'vrijdag 30 maart 2029 – Goede Vrijdag; zaterdag 31 maart 2029 – zaterdag' */
+export function skippedList(skipped: NonWorkingDay[]): string {
+  return skipped.map((s) => `${formatDutchDate(s.date)} – ${s.reason}`).join('; ');
+}
+
+/** ' valt op <first skipped day>; <how> <date> (overgeslagen: …)', for a walk that moved. */
+export function movedClause(walked: WorkingDayResult, how: string): string {
+  return ` valt op ${describeDay(walked.skipped[0])}; ${how} ${formatDutchDate(walked.date)} (overgeslagen: ${skippedList(walked.skipped)})`;
 }
 
 /**
@@ -187,30 +213,28 @@ export function shiftToWorkingDay(
   cal: TermCalendar,
   direction: 'forward' | 'backward',
 ): DateDerivation {
-  const { date, skipped } = walk(nominal, direction === 'forward' ? 1 : -1, cal);
+  const walked = walk(nominal, direction === 'forward' ? 1 : -1, cal);
+  const { date, skipped } = walked;
   const shifted = skipped.length > 0;
-  const [from, to] = [dateParts(nominal).year, dateParts(date).year].sort((a, b) => a - b);
-  const uncoveredYears: number[] = [];
-  for (let y = from; y <= to; y++) if (!decreeCovers(y, cal)) uncoveredYears.push(y);
+  const uncoveredYears = uncoveredYearsBetween(nominal, date, cal);
 
   const head = `${formatDutchDate(nominal)}${rule ? ` (${rule})` : ''}`;
-  let text: string;
-  if (!shifted) {
-    text = `${head}; geen verschuiving: een werkdag volgens de Algemene termijnenwet.`;
-  } else {
-    const how =
-      direction === 'forward'
-        ? 'volgens de Algemene termijnenwet (art. 1) verschoven naar'
-        : 'vervroegd naar de werkdag ervoor volgens de Algemene termijnenwet:';
-    const list = skipped.map((s) => `${formatDutchDate(s.date)} – ${s.reason}`).join('; ');
-    text = `${head} valt op ${describeDay(skipped[0])}; ${how} ${formatDutchDate(date)} (overgeslagen: ${list}).`;
-  }
-  text += uncoveredNote(uncoveredYears);
+  const how =
+    direction === 'forward'
+      ? 'volgens de Algemene termijnenwet (art. 1) verschoven naar'
+      : 'vervroegd naar de werkdag ervoor volgens de Algemene termijnenwet:';
+  const text =
+    (shifted ? `${head}${movedClause(walked, how)}.` : `${head}; geen verschuiving: een werkdag volgens de Algemene termijnenwet.`) +
+    uncoveredNote(uncoveredYears);
 
   return { date, nominal, rule, shifted, skipped, direction: shifted ? direction : 'none', uncoveredYears, text };
 }
 
-/** End of a statutory term: Atw art. 1 moves it forward to the next working day. */
+/**
+ * `nominal` moved forward to the next working day (Atw art. 1 lid 1), unconditionally: it does not ask
+ * whether the Atw applies (art. 1 lid 2, 4, 5) nor apply art. 2. Kept for existing callers and recorded
+ * workflows; for a term as the statute phrases it use `statutoryTermEnd` (terms.ts).
+ */
 export function termEnd(nominal: IsoDate, rule: string, cal: TermCalendar): DateDerivation {
   return shiftToWorkingDay(nominal, rule, cal, 'forward');
 }
