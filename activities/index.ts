@@ -1,11 +1,22 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { DataSource, EntityManager } from 'typeorm';
-import type { NotificationOutcome, NotificationRequest, StepEventWrite } from '../libs/contracts';
+import {
+  DEFAULT_DELIVERY,
+  Delivery,
+  digestBusinessKey,
+  isMandatoryNotice,
+  isOneOf,
+  Language,
+  NotificationOutcome,
+  NotificationRequest,
+  OFFICE_HOLDER_ROLES,
+  StepEventWrite,
+} from '../libs/contracts';
 import { findRulebook } from '../libs/db/rulebook-store';
 import { OUTBOX_CHANNEL } from '../libs/mail/outbox';
-import { messageIdOf } from '../libs/mail/notification-message';
-import { findOwnerScope, OFFICE_HOLDER_ROLES, resolveRecipients } from './recipients';
+import { outboxMessageId } from '../libs/mail/notification-message';
+import { findOwnerScope, resolveRecipients } from './recipients';
 import { createRolloutActivities } from './rollout.activities';
 
 export interface ActivityDeps {
@@ -39,7 +50,9 @@ export function createActivities({ dataSource, temporal, regionGrouping = 'corop
      * transaction, unique by business key (and recipient), so a retried activity or a re-run workflow
      * records nothing twice. The dispatcher sends them (apps/dispatcher); a recipient who chose the weekly
      * digest gets the row bundled by the digest workflow, and a recipient who stopped optional mail gets it
-     * recorded as `unsubscribed`, never sent.
+     * recorded as `unsubscribed`, never sent. A mandatory notice (verplichte melding, `isMandatoryNotice`) to
+     * an office holder is not optional: it may move to the digest, never be unsubscribed from. The facts
+     * readers filter and join on (step key, cycle year, rung, firing key) get their own columns.
      */
     async sendNotification(req: NotificationRequest): Promise<NotificationOutcome> {
       const stored = await findRulebook(dataSource, req.rulebookId);
@@ -55,10 +68,11 @@ export function createActivities({ dataSource, temporal, regionGrouping = 'corop
         if (!scope) throw ApplicationFailure.nonRetryable(`Unknown ${req.owner.kind} ${req.owner.code}`);
         const recipients = await resolveRecipients(tx, req.roles, scope);
         const inserted = await tx.query(
-          `INSERT INTO notification (business_key, workflow_id, owner_kind, owner_code, step, kind, due_date, rulebook_id, recipients, status, request)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (business_key) DO NOTHING RETURNING business_key`,
-          [req.businessKey, req.workflowId, req.owner.kind, req.owner.code, req.step, req.kind, req.due.date, req.rulebookId,
-            recipients.map((r) => r.email), recipients.length ? 'queued' : 'no-recipients', JSON.stringify(req)],
+          `INSERT INTO notification (business_key, workflow_id, owner_kind, owner_code, step, step_key, cycle_year, kind, firing_key, rung,
+             due_date, rulebook_id, recipients, status, request)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (business_key) DO NOTHING RETURNING business_key`,
+          [req.businessKey, req.workflowId, req.owner.kind, req.owner.code, req.step, req.stepKey, req.cycleYear, req.kind, req.firingKey, req.rung ?? null,
+            req.due.date, req.rulebookId, recipients.map((r) => r.email), recipients.length ? 'queued' : 'no-recipients', JSON.stringify(req)],
         );
         // A concurrent attempt recorded it first (this insert waited for its commit): that one's rows stand.
         if (!inserted.length) return { outcome: 'queued', recipients: recipients.map((r) => r.email) };
@@ -66,19 +80,19 @@ export function createActivities({ dataSource, temporal, regionGrouping = 'corop
           log.warn('No recipient for notification', { businessKey: req.businessKey, roles: req.roles });
           return { outcome: 'no-recipients', recipients: [] };
         }
-        const preferences: { recipient: string; delivery: 'immediate' | 'digest'; stopped: boolean }[] = await tx.query(
+        const preferences: { recipient: string; delivery: Delivery; stopped: boolean }[] = await tx.query(
           `SELECT recipient, delivery, optional_stopped_at IS NOT NULL AS stopped FROM mail_preference WHERE recipient = ANY($1::text[])`,
           [recipients.map((r) => r.email)],
         );
         for (const r of recipients) {
           const preference = preferences.find((p) => p.recipient === r.email);
-          const optional = !(req.kind === 'escalation' && req.statutory && OFFICE_HOLDER_ROLES.includes(r.role));
+          const optional = !(isMandatoryNotice(req) && isOneOf(OFFICE_HOLDER_ROLES, r.role));
           const unsubscribed = optional && !!preference?.stopped;
           await tx.query(
             `INSERT INTO outbox (kind, business_key, recipient, organisation_key, organisation_name, language, delivery, optional, status, status_reason, message_id)
              VALUES ('notification', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (business_key, recipient) DO NOTHING`,
-            [req.businessKey, r.email, r.organisationKey, r.organisationName, r.language, preference?.delivery ?? 'immediate', optional,
-              unsubscribed ? 'unsubscribed' : 'pending', unsubscribed ? 'the recipient stopped optional mail' : null, messageIdOf(`${req.businessKey}\n${r.email}`)],
+            [req.businessKey, r.email, r.organisationKey, r.organisationName, r.language, preference?.delivery ?? DEFAULT_DELIVERY, optional,
+              unsubscribed ? 'unsubscribed' : 'pending', unsubscribed ? 'the recipient stopped optional mail' : null, outboxMessageId(req.businessKey, r.email)],
           );
         }
         // Wakes the dispatchers once this transaction commits (they also poll, so a lost wake-up only delays).
@@ -94,18 +108,19 @@ export function createActivities({ dataSource, temporal, regionGrouping = 'corop
      */
     async composeWeeklyDigests(input: { weekOf: string }): Promise<{ digests: number; items: number }> {
       return dataSource.transaction(async (tx) => {
-        const groups: { recipient: string; organisation_key: string; organisation_name: string; language: 'nl' | 'en'; optional: boolean }[] = await tx.query(
+        const groups: { recipient: string; organisation_key: string; organisation_name: string; language: Language; optional: boolean }[] = await tx.query(
           `SELECT recipient, organisation_key, max(organisation_name) AS organisation_name, max(language) AS language, bool_and(optional) AS optional
            FROM outbox WHERE status = 'pending' AND delivery = 'digest' GROUP BY recipient, organisation_key ORDER BY recipient, organisation_key`,
         );
         let digests = 0;
         let items = 0;
         for (const g of groups) {
-          const key = `digest:${input.weekOf}:${g.organisation_key}:${g.recipient}`;
+          const key = digestBusinessKey(input.weekOf, g.organisation_key, g.recipient);
+          // A digest is sent at once; it is optional only if every mail it bundles is.
           const [digest] = await tx.query(
-            `INSERT INTO outbox (kind, business_key, recipient, organisation_key, organisation_name, language, delivery, optional, status, message_id)
-             VALUES ('digest', $1, $2, $3, $4, $5, 'immediate', $6, 'pending', $7) ON CONFLICT (business_key, recipient) DO NOTHING RETURNING id`,
-            [key, g.recipient, g.organisation_key, g.organisation_name, g.language, g.optional, messageIdOf(`${key}\n${g.recipient}`)],
+            `INSERT INTO outbox (kind, business_key, recipient, organisation_key, organisation_name, language, delivery, optional, status, message_id, week_of)
+             VALUES ('digest', $1, $2, $3, $4, $5, 'immediate', $6, 'pending', $7, $8) ON CONFLICT (business_key, recipient) DO NOTHING RETURNING id`,
+            [key, g.recipient, g.organisation_key, g.organisation_name, g.language, g.optional, outboxMessageId(key, g.recipient), input.weekOf],
           );
           if (!digest) continue;
           // An UPDATE answers [rows, count] through TypeORM's Postgres driver.

@@ -1,9 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { NotificationRequest } from '../libs/contracts';
-import type { Role } from '../libs/rulebook/rulebook.schema';
-
-/** Office holders: a statutory escalation to them may move to the weekly digest, never be silenced. */
-export const OFFICE_HOLDER_ROLES: readonly Role[] = ['programme-manager', 'alderman', 'regional-coordinator', 'province'];
+import { Language, MUNICIPALITY_ROLES, NotificationRequest, Role, STAKEHOLDER_KINDS } from '../libs/contracts';
 
 export interface OwnerScope {
   code: string;
@@ -21,7 +17,7 @@ export interface Recipient {
   /** Who the recipient receives this for: an organisation key, or a municipality's or region's code for addresses named at onboarding. */
   organisationKey: string;
   organisationName: string;
-  language: 'nl' | 'en';
+  language: Language;
 }
 
 /** Where the owner belongs: a municipality with its region and province; a region with its members and their provinces. */
@@ -64,7 +60,7 @@ export async function findOwnerScope(tx: EntityManager, owner: NotificationReque
  * and a coordinator. One entry per address regardless of case, the first role in the rulebook's order winning.
  */
 export async function resolveRecipients(tx: EntityManager, roles: Role[], scope: OwnerScope): Promise<Recipient[]> {
-  const rows: { email: string; role: Role; organisation_key: string; organisation_name: string; language: 'nl' | 'en' }[] = await tx.query(
+  const rows: { email: string; role: Role; organisation_key: string; organisation_name: string; language: Language }[] = await tx.query(
     `SELECT email, role, organisation_key, organisation_name, language FROM (
        SELECT o.programme_manager_email AS email, 'programme-manager' AS role, m.code AS organisation_key, m.name AS organisation_name, 'nl' AS language
        FROM onboarding o JOIN municipality m ON m.code = o.municipality_code
@@ -76,15 +72,15 @@ export async function resolveRecipients(tx: EntityManager, roles: Role[], scope:
        UNION ALL
        SELECT c.email, c.role, o.key, o.name, c.language
        FROM contact c JOIN organisation o ON o.key = c.organisation_key
-       WHERE (o.kind = 'municipality' AND o.code = ANY($2::text[]) AND c.role IN ('programme-manager', 'alderman'))
+       WHERE (o.kind = 'municipality' AND o.code = ANY($2::text[]) AND c.role = ANY($5::text[]))
           OR (o.kind = 'region' AND o.code = $3 AND c.role = 'regional-coordinator')
           OR (o.kind = 'province' AND o.code = ANY($4::text[]) AND c.role = 'province')
-          OR (o.kind IN ('housing-corporation', 'tenant-organisation', 'care-welfare-organisation') AND c.role = o.kind
+          OR (o.kind = ANY($6::text[]) AND c.role = o.kind
               AND EXISTS (SELECT 1 FROM organisation_municipality om WHERE om.organisation_key = o.key AND om.municipality_code = ANY($2::text[])))
      ) found
      WHERE role = ANY($1::text[])
      ORDER BY array_position($1::text[], role), lower(email), organisation_key`,
-    [roles, scope.municipalityCodes, scope.region?.code ?? null, scope.provinceCodes],
+    [roles, scope.municipalityCodes, scope.region?.code ?? null, scope.provinceCodes, MUNICIPALITY_ROLES, STAKEHOLDER_KINDS],
   );
   const seen = new Set<string>();
   return rows

@@ -25,11 +25,20 @@ import { storeRulebook } from '../libs/db/rulebook-store';
 import { OutboxDispatcher } from '../libs/mail/dispatcher';
 import type { HashedRulebook } from '../libs/rulebook/rulebook-files';
 import type { DateDerivation } from '../libs/calendar';
-import { notificationBusinessKey, type NotificationKind } from '../libs/contracts';
+import {
+  CANCELLATION_FIRING_KEY,
+  CHANGE_NOTICE_FIRING_KEY,
+  notificationBusinessKey,
+  type NotificationKind,
+  type NotificationRequest,
+  type OwnerKind,
+  ownerWorkflowId,
+  stepInstanceKey,
+} from '../libs/contracts';
 import { readReferenceData } from '../libs/db/reference-data';
 import { createMailTransport } from '../libs/mail/mailer';
 import { mailLinks } from '../libs/mail/links';
-import { composeNotificationMessage, messageIdOf } from '../libs/mail/notification-message';
+import { composeNotificationMessage, outboxMessageId } from '../libs/mail/notification-message';
 import { readRulebookDir } from '../libs/rulebook/rulebook-files';
 import type { Role, Rulebook, RulebookStep } from '../libs/rulebook/rulebook.schema';
 import { dateKindOf, extensionDerivation, planFirings, rulebookDueDate, targetDateDerivation } from '../libs/rulebook/schedule';
@@ -61,11 +70,12 @@ const rate = (n: number, ms: number) => (n / (ms / 1000)).toFixed(0);
 interface BenchRequest {
   businessKey: string;
   workflowId: string;
-  owner: { kind: 'municipality' | 'region'; code: string; name: string };
+  owner: { kind: OwnerKind; code: string; name: string };
   step: string;
   definition: RulebookStep;
   cycleYear: number | null;
   kind: NotificationKind;
+  firingKey: string;
   offsetDays: number;
   rung?: number;
   due: DateDerivation;
@@ -106,13 +116,13 @@ function benchRequests(rulebook: Rulebook): BenchRequest[] {
       ...(owner.kind === 'municipality' && roles.includes('alderman') ? [`wethouder@${slug(owner.name)}.example`] : []),
       ...(roles.includes('regional-coordinator') ? [`regio@${slug(regionName.get(owner.region)!)}.example`] : []),
     ];
-    const workflowId = `${owner.kind === 'region' ? 'region' : 'programme'}-${owner.code}`;
+    const workflowId = ownerWorkflowId(owner);
     const requests: (Omit<BenchRequest, 'recipient' | 'messageId'> & { recipients: string[] })[] = [];
     rulebook.steps
       .filter((definition) => definition.scope === owner.kind)
       .forEach((definition, stepIndex) => {
         const cycleYear = definition.date.kind === 'yearly' ? 2027 : null;
-        const step = cycleYear === null ? definition.key : `${definition.key}:${cycleYear}`;
+        const step = stepInstanceKey(definition.key, cycleYear);
         // A streefdatum as a municipality or region would set it: spread over the first half of 2027.
         const due = rulebookDueDate(rulebook, definition, cycleYear ?? undefined) ??
           targetDateDerivation(`2027-0${1 + ((ownerIndex + stepIndex) % 6)}-${String(1 + (ownerIndex % 28)).padStart(2, '0')}`, owner.name);
@@ -126,6 +136,7 @@ function benchRequests(rulebook: Rulebook): BenchRequest[] {
             ...base,
             businessKey: notificationBusinessKey(workflowId, step, due.date, firing.key),
             kind: firing.kind,
+            firingKey: firing.key,
             offsetDays: firing.offsetDays,
             rung: firing.rung,
             due,
@@ -135,8 +146,9 @@ function benchRequests(rulebook: Rulebook): BenchRequest[] {
         const extended = extensionDerivation(`${Number(due.date.slice(0, 4)) + 1}${due.date.slice(4)}`, due, 'de gemeenteraad', 'nieuwe woningbouwcijfers');
         requests.push({
           ...base,
-          businessKey: notificationBusinessKey(workflowId, step, extended.date, 'change-notice'),
+          businessKey: notificationBusinessKey(workflowId, step, extended.date, CHANGE_NOTICE_FIRING_KEY),
           kind: 'change-notice',
+          firingKey: CHANGE_NOTICE_FIRING_KEY,
           offsetDays: 0,
           due: extended,
           previousDue: due,
@@ -146,15 +158,16 @@ function benchRequests(rulebook: Rulebook): BenchRequest[] {
         if ((ownerIndex + stepIndex) % 4 === 0) {
           requests.push({
             ...base,
-            businessKey: notificationBusinessKey(workflowId, step, due.date, 'cancellation'),
+            businessKey: notificationBusinessKey(workflowId, step, due.date, CANCELLATION_FIRING_KEY),
             kind: 'cancellation',
+            firingKey: CANCELLATION_FIRING_KEY,
             offsetDays: 0,
             due,
             recipients: contacts(allRoles),
           });
         }
       });
-    return requests.flatMap(({ recipients, ...r }) => recipients.map((recipient) => ({ ...r, recipient, messageId: messageIdOf(`${r.businessKey}\n${recipient}`) })));
+    return requests.flatMap(({ recipients, ...r }) => recipients.map((recipient) => ({ ...r, recipient, messageId: outboxMessageId(r.businessKey, recipient) })));
   });
   // A fixed pseudo-random order (by a hash of the business key), the same every run.
   const order = (r: BenchRequest) => createHash('sha256').update(r.messageId).digest('hex');
@@ -165,7 +178,10 @@ function benchRequests(rulebook: Rulebook): BenchRequest[] {
     .map(({ r }) => r);
 }
 
-/** Exactly what the dispatcher sends (libs/mail/notification-message.ts), with signed links. */
+/**
+ * Exactly what the dispatcher sends (libs/mail/notification-message.ts), with signed links. Every rung counts
+ * as a mandatory notice here (the bench's recipients are all office holders), so escalations carry no unsubscribe link.
+ */
 function renderMail(req: BenchRequest, rulebook: Rulebook): SendMailOptions {
   const optional = req.kind !== 'escalation';
   return composeNotificationMessage({
@@ -370,21 +386,24 @@ async function outboxRun(databaseUrl: string, url: string, requests: BenchReques
       requests.map((r) => [
         r.businessKey,
         {
-          business_key: r.businessKey, workflow_id: r.workflowId, owner_kind: r.owner.kind, owner_code: r.owner.code, step: r.step, kind: r.kind,
+          business_key: r.businessKey, workflow_id: r.workflowId, owner_kind: r.owner.kind, owner_code: r.owner.code, step: r.step,
+          step_key: r.definition.key, cycle_year: r.cycleYear, kind: r.kind, firing_key: r.firingKey, rung: r.rung ?? null,
           due_date: r.due.date, rulebook_id: hashed.rulebook.id, recipients: [], status: 'queued',
           request: {
             businessKey: r.businessKey, workflowId: r.workflowId, owner: { kind: r.owner.kind, code: r.owner.code }, step: r.step, stepKey: r.definition.key,
-            cycleYear: r.cycleYear, kind: r.kind, firingKey: r.businessKey.split(':').pop(), offsetDays: r.offsetDays, rung: r.rung, roles: [],
-            statutory: r.kind === 'escalation', dateKind: dateKindOf(r.definition), due: r.due, previousDue: r.previousDue, sequence: r.sequence,
+            cycleYear: r.cycleYear, kind: r.kind, firingKey: r.firingKey, offsetDays: r.offsetDays, rung: r.rung, roles: [],
+            mandatory: r.kind === 'escalation', dateKind: dateKindOf(r.definition), due: r.due, previousDue: r.previousDue, sequence: r.sequence,
             openChecklist: r.openChecklist, overdueSince: null, rulebookId: hashed.rulebook.id, rulebookHash: hashed.hash, stateSeq: 0,
-          },
+          } satisfies NotificationRequest,
         },
       ]),
     );
     await dataSource.query(
-      `INSERT INTO notification (business_key, workflow_id, owner_kind, owner_code, step, kind, due_date, rulebook_id, recipients, status, request)
-       SELECT business_key, workflow_id, owner_kind, owner_code, step, kind, due_date, rulebook_id, '{}', status, request
-       FROM jsonb_to_recordset($1) AS x(business_key text, workflow_id text, owner_kind text, owner_code text, step text, kind text, due_date date, rulebook_id text, status text, request jsonb)`,
+      `INSERT INTO notification (business_key, workflow_id, owner_kind, owner_code, step, step_key, cycle_year, kind, firing_key, rung, due_date, rulebook_id,
+         recipients, status, request)
+       SELECT business_key, workflow_id, owner_kind, owner_code, step, step_key, cycle_year, kind, firing_key, rung, due_date, rulebook_id, '{}', status, request
+       FROM jsonb_to_recordset($1) AS x(business_key text, workflow_id text, owner_kind text, owner_code text, step text, step_key text, cycle_year integer,
+         kind text, firing_key text, rung integer, due_date date, rulebook_id text, status text, request jsonb)`,
       [JSON.stringify([...notifications.values()])],
     );
     await dataSource.query(

@@ -1,21 +1,34 @@
 /**
- * What the API, the worker and the workflows agree on: workflow names and IDs, inputs and outputs,
- * updates, queries, search attributes, and the notification activity's input. Workflows import this
- * module, so it holds only types and `@temporalio/workflow` / `@temporalio/common` definitions (no I/O).
+ * What the API, the worker and the workflows agree on: workflow names, inputs and outputs, updates,
+ * queries, search attributes, and the notification activity's input; the business keys (`keys.ts`) and the
+ * enumerations (`enums.ts`) are re-exported from here. Workflows import this module, so it holds only
+ * types, pure functions and `@temporalio/workflow` / `@temporalio/common` definitions (no I/O).
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { DateDerivation, IsoDate } from '../calendar';
-import type { Role, Rulebook } from '../rulebook/rulebook.schema';
+import type { Rulebook } from '../rulebook/rulebook.schema';
+import type {
+  DateKind,
+  DueSource,
+  EvidenceKind,
+  FiringOutcome,
+  InitialStepStatus,
+  NotificationKind,
+  NotificationOutcomeKind,
+  OwnerKind,
+  ProgressStatus,
+  Role,
+  StepStatus,
+} from './enums';
+
+export * from './enums';
+export * from './keys';
 
 export const PROGRAMME_WORKFLOW_TYPE = 'programmeWorkflow';
 export const REGION_WORKFLOW_TYPE = 'regionWorkflow';
 export const RULEBOOK_ROLLOUT_WORKFLOW_TYPE = 'rulebookRolloutWorkflow';
-
-/** Business-key workflow IDs, so a person finds each one in the Temporal UI. */
-export const programmeWorkflowId = (municipalityCode: string) => `programme-${municipalityCode}`;
-export const regionWorkflowId = (regionCode: string) => `region-${regionCode}`;
-export const rolloutWorkflowId = (rulebookId: string) => `rulebook-rollout-${rulebookId}`;
+export const WEEKLY_DIGEST_WORKFLOW_TYPE = 'weeklyDigestWorkflow';
 
 /** Registered on the dev server at start and in tests (infra/start.ts, the worker), so the UI can filter on them. */
 export const searchAttributes = {
@@ -27,7 +40,7 @@ export const searchAttributes = {
 };
 
 export interface OwnerRef {
-  kind: 'municipality' | 'region';
+  kind: OwnerKind;
   code: string;
   name: string;
   provinceCode: string | null;
@@ -36,10 +49,8 @@ export interface OwnerRef {
   regionName: string | null;
 }
 
-export type StepStatus = 'open' | 'in-progress' | 'submitted' | 'done' | 'waived';
-
 export interface Evidence {
-  kind: 'council-decision' | 'publication' | 'document';
+  kind: EvidenceKind;
   /** A decision number, a publication link or a document reference. */
   reference: string;
   url?: string;
@@ -68,9 +79,9 @@ export interface StepInstance {
   stepKey: string;
   cycleYear: number | null;
   status: StepStatus;
-  dateKind: 'statutory' | 'target';
+  dateKind: DateKind;
   due: DateDerivation | null;
-  dueSource: 'rulebook' | 'target' | 'extension' | null;
+  dueSource: DueSource | null;
   checklist: Record<string, boolean>;
   evidence: Evidence[];
   extensions: Extension[];
@@ -87,7 +98,7 @@ export interface StepInstance {
 
 /** Initial state of a step at onboarding, so onboarding mid-way records the past instead of sending it. */
 export interface InitialStepState {
-  status?: 'open' | 'in-progress' | 'submitted' | 'done';
+  status?: InitialStepStatus;
   evidence?: Omit<Evidence, 'recordedAt'>[];
   targetDate?: IsoDate;
   checklist?: string[];
@@ -111,9 +122,6 @@ export interface CarriedState {
   seq: number;
   firings: FiringRecord[];
 }
-
-/** `queued`: handed to the outbox (the dispatcher sends it); `sent`/`already-sent` in runs from before the outbox. */
-export type FiringOutcome = 'queued' | 'sent' | 'already-sent' | 'no-recipients' | 'skipped-past' | 'recorded';
 
 export interface FiringRecord {
   step: string;
@@ -142,7 +150,7 @@ interface Actor {
 }
 export interface ProgressInput extends Actor {
   step: string;
-  status?: 'open' | 'in-progress' | 'submitted';
+  status?: ProgressStatus;
   checklist?: Record<string, boolean>;
   note?: string;
 }
@@ -184,8 +192,6 @@ export const grantExtension = defineUpdate<StepInstance, [ExtensionInput]>('gran
 export const waiveStep = defineUpdate<StepInstance, [WaiverInput]>('waiveStep');
 export const applyRulebook = defineUpdate<ApplyRulebookResult, [ApplyRulebookInput]>('applyRulebook');
 
-export type NotificationKind = 'reminder' | 'escalation' | 'change-notice' | 'cancellation';
-
 /**
  * The notification activity's input: one call per firing, keyed by a stable business key
  * (`programme-GM0363:volkshuisvestingsprogramma:2027-07-01:reminder-180d`), so a retried call never
@@ -204,8 +210,17 @@ export interface NotificationRequest {
   offsetDays: number;
   rung?: number;
   roles: Role[];
-  statutory: boolean;
-  dateKind: 'statutory' | 'target';
+  /**
+   * The rung may not be unsubscribed from: a verplichte melding, project policy (the escalation ladder is the
+   * project's, not the statute's). Read it with `isMandatoryNotice`, never directly.
+   */
+  mandatory?: boolean;
+  /**
+   * @deprecated Requests recorded before 2026-12 carry the rung's mandatory flag as `statutory`; new
+   * requests set `mandatory` only. Read it with `isMandatoryNotice`. (Whether the DATE is statutory is `dateKind`.)
+   */
+  statutory?: boolean;
+  dateKind: DateKind;
   due: DateDerivation;
   /** For a change notice: the date it moved from. */
   previousDue?: DateDerivation | null;
@@ -227,7 +242,7 @@ export interface NotificationRequest {
  * `sent`/`already-sent`: outcomes of workflows that ran before the outbox (kept in their histories).
  */
 export interface NotificationOutcome {
-  outcome: 'queued' | 'sent' | 'already-sent' | 'no-recipients';
+  outcome: NotificationOutcomeKind;
   recipients: string[];
   messageId?: string;
 }
@@ -245,11 +260,15 @@ export interface StepEventWrite {
   rulebookHash: string;
 }
 
-export function notificationBusinessKey(workflowId: string, step: string, dueDate: IsoDate, firingKey: string): string {
-  return `${workflowId}:${step}:${dueDate}:${firingKey}`;
+/**
+ * Whether a notification is a mandatory notice (verplichte melding): an escalation whose rung the project's
+ * policy says may not be unsubscribed from (its office holders may still move it to the weekly digest).
+ * Reads `mandatory`, and `statutory` on requests recorded before it existed.
+ */
+export function isMandatoryNotice(req: Pick<NotificationRequest, 'kind' | 'mandatory' | 'statutory'>): boolean {
+  return req.kind === 'escalation' && (req.mandatory ?? req.statutory ?? false);
 }
 
-/** The weekly digest goes out on Monday at 08:00 Europe/Amsterdam, from one workflow with this ID. */
+/** The weekly digest goes out on Monday at 08:00 Europe/Amsterdam, from one workflow (`WEEKLY_DIGEST_WORKFLOW_ID`). */
 export const DIGEST_WEEKDAY = 1;
 export const DIGEST_TIME = '08:00';
-export const WEEKLY_DIGEST_WORKFLOW_ID = 'regie-weekly-digest';

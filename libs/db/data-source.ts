@@ -15,6 +15,7 @@ import { InitialSchema1764028800000 } from './migrations/1764028800000-initial-s
 import { StepsPerOwner1764115200000 } from './migrations/1764115200000-steps-per-owner';
 import { OrganisationsAndContacts1764201600000 } from './migrations/1764201600000-organisations-and-contacts';
 import { OutboxAndPreferences1764288000000 } from './migrations/1764288000000-outbox-and-preferences';
+import { NotificationFacts1796083200000 } from './migrations/1796083200000-notification-facts';
 import { MailAcknowledgementEntity, MailLinkRefusalEntity, MailPreferenceEntity, OutboxEntity } from './entities/mail.entity';
 
 export const entities = [
@@ -40,7 +41,13 @@ export const entities = [
 ];
 
 /** Listed in order; the schema changes only through these. */
-export const migrations = [InitialSchema1764028800000, StepsPerOwner1764115200000, OrganisationsAndContacts1764201600000, OutboxAndPreferences1764288000000];
+export const migrations = [
+  InitialSchema1764028800000,
+  StepsPerOwner1764115200000,
+  OrganisationsAndContacts1764201600000,
+  OutboxAndPreferences1764288000000,
+  NotificationFacts1796083200000,
+];
 
 export function dataSourceOptions(databaseUrl: string, applicationName: string) {
   return {

@@ -1,4 +1,5 @@
-import { buildCalendarInvite, calendarUid, CalendarInviteInput } from './calendar-invite';
+import { calendarUid } from '../contracts/keys';
+import { buildCalendarInvite, CalendarInviteInput } from './calendar-invite';
 
 const input = (over: Partial<CalendarInviteInput> = {}): CalendarInviteInput => ({
   kind: 'reminder',

@@ -1,7 +1,8 @@
 import { createEvent, type DateArray, type EventAttributes } from 'ics';
 import addressparser from 'nodemailer/lib/addressparser';
 import { addDays, dateParts, type IsoDate } from '../calendar';
-import type { NotificationKind } from '../contracts';
+import type { NotificationKind } from '../contracts/enums';
+import { calendarUid } from '../contracts/keys';
 
 /** `REQUEST` puts or moves the deadline in the recipient's calendar; `CANCEL` removes it (RFC 5546). */
 export type InviteMethod = 'REQUEST' | 'CANCEL';
@@ -32,16 +33,11 @@ export interface CalendarInvite {
   content: string;
 }
 
-/**
- * One calendar entry per step instance, whatever its date: a moved date sends the same UID with a higher
- * SEQUENCE, so the recipient's calendar moves the entry instead of adding a second one.
- */
-export const calendarUid = (workflowId: string, step: string) => `${workflowId}.${step}@regie`;
-
 export const inviteMethod = (kind: NotificationKind): InviteMethod => (kind === 'cancellation' ? 'CANCEL' : 'REQUEST');
 
 /**
- * The iCalendar object (RFC 5545) for one notification, as an iTIP message (RFC 5546): ORGANIZER is the
+ * The iCalendar object (RFC 5545) for one notification, as an iTIP message (RFC 5546): one entry per step
+ * instance whatever its date (`calendarUid` in libs/contracts/keys.ts), ORGANIZER is the
  * sender, one ATTENDEE per recipient, an all-day event from the due date to the next day. A request's
  * SEQUENCE is the number of date moves; a CANCEL goes one higher, since RFC 5546 (2.1.4) requires the
  * organizer to increment SEQUENCE each time it uses CANCEL (and STATUS changes to CANCELLED).

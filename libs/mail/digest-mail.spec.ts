@@ -95,7 +95,7 @@ const actionUrl = (entry: NotificationMailContext) => entry.links!.action!.url;
 
 describe('the weekly digest in Dutch', () => {
   const entries = [reminder('nl'), escalation('nl'), changeNotice('nl')];
-  // A statutory escalation among the entries: the digest cannot be unsubscribed from.
+  // A mandatory notice (verplichte melding) among the entries: the digest cannot be unsubscribed from.
   const digestLinks = links('nl', false, null);
   const ctx: DigestMailContext = {
     language: 'nl',
@@ -140,7 +140,7 @@ describe('the weekly digest in Dutch', () => {
         '',
         '--',
         'Regie',
-        'Dit overzicht bevat een wettelijk verplichte escalatie en kan daarom niet worden uitgezet.',
+        'Dit overzicht bevat een verplichte melding (beleid van het project, geen wettelijke plicht) en kan daarom niet worden uitgezet.',
         `Voorkeuren (direct of wekelijks overzicht): ${digestLinks.preferencesUrl}`,
         '',
       ].join('\n'),
@@ -181,7 +181,7 @@ describe('the weekly digest in Dutch', () => {
       [
         '<hr>',
         '<p>Regie</p>',
-        '<p>Dit overzicht bevat een wettelijk verplichte escalatie en kan daarom niet worden uitgezet.</p>',
+        '<p>Dit overzicht bevat een verplichte melding (beleid van het project, geen wettelijke plicht) en kan daarom niet worden uitgezet.</p>',
         `<p><a href="${digestLinks.preferencesUrl}">Voorkeuren (direct of wekelijks overzicht)</a></p>`,
         '</body>',
         '</html>',
@@ -190,7 +190,7 @@ describe('the weekly digest in Dutch', () => {
     );
   });
 
-  it('one entry is "1 melding"; without a statutory escalation the digest can be unsubscribed from', () => {
+  it('one entry is "1 melding"; without a mandatory notice the digest can be unsubscribed from', () => {
     const optional = links('nl', true, null);
     const mail = renderDigestMail({ ...ctx, entries: [reminder('nl')], links: { preferencesUrl: optional.preferencesUrl, unsubscribeUrl: optional.unsubscribeUrl } });
     expect(mail.subject).toBe('Regie: weekoverzicht week van maandag 6 januari 2031 voor Amsterdam (1 melding)');
@@ -291,6 +291,6 @@ describe('the weekly digest in English', () => {
     const mail = renderDigestMail({ language: 'en', organisationName: 'Amsterdam', weekOf: '2031-01-06', entries: [entry], links: { preferencesUrl: 'https://regie.example/p', unsubscribeUrl: null } });
     expect(mail.text).toContain('Escalation (rung 2): Performance agreements 2031, Amsterdam (GM0363)\nFinal date (statutory deadline): Monday 16 December 2030 (passed)\n');
     expect(mail.text).toContain(`Confirm that you have seen this escalation: ${actionUrl(entry)}\n`);
-    expect(mail.text).toMatch(/\n--\nRegie\nThis overview contains an escalation required by law, so it cannot be switched off\.\nPreferences \(immediately or weekly overview\): https:\/\/regie\.example\/p\n$/);
+    expect(mail.text).toMatch(/\n--\nRegie\nThis overview contains a mandatory notice \(project policy, not a statutory duty\), so it cannot be switched off\.\nPreferences \(immediately or weekly overview\): https:\/\/regie\.example\/p\n$/);
   });
 });

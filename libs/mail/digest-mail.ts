@@ -11,7 +11,7 @@ export interface DigestMailContext {
   weekOf: IsoDate;
   /** In the order the mail shows them; each with its own `links.action` (its preferences and unsubscribe links are ignored). */
   entries: NotificationMailContext[];
-  /** `unsubscribeUrl` is null when any entry is a statutory escalation. */
+  /** `unsubscribeUrl` is null when any entry is a mandatory notice (verplichte melding) to this recipient. */
   links: { preferencesUrl: string; unsubscribeUrl: string | null };
 }
 

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import { Client as PgClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import type { NotificationRequest } from '../contracts';
+import { isMandatoryNotice, type NotificationRequest } from '../contracts';
+import { CLOSED_STEP_STATUSES, isOneOf, type Language, type OutboxKind } from '../contracts/enums';
 import { findRulebook } from '../db/rulebook-store';
 import type { RulebookStep } from '../rulebook/rulebook.schema';
 import { mailLinks } from './links';
@@ -33,11 +34,13 @@ export interface DispatcherOptions {
 
 interface ClaimedRow {
   id: string;
-  kind: 'notification' | 'digest';
+  kind: OutboxKind;
   business_key: string;
   recipient: string;
   organisation_name: string;
-  language: 'nl' | 'en';
+  language: Language;
+  /** A digest's week (its Monday); null for a notification's mail. */
+  week_of: string | null;
   optional: boolean;
   attempts: number;
   message_id: string;
@@ -131,7 +134,7 @@ export class OutboxDispatcher {
          lease_until = now() + make_interval(secs => $3)
        FROM due WHERE o.id = due.id
        RETURNING o.id, o.kind, o.business_key, o.recipient, o.organisation_name, o.language, o.optional, o.attempts, o.message_id, o.created_at,
-         due.previous_status = 'sending' AS interrupted`,
+         o.week_of::text AS week_of, due.previous_status = 'sending' AS interrupted`,
       [this.opts.batchSize, lease, this.opts.leaseSeconds],
     );
     await Promise.all(rows.map((row) => this.deliver(row, lease)));
@@ -199,14 +202,14 @@ export class OutboxDispatcher {
       else entries.push(entry.input);
     }
     if (!entries.length) return { status: 'cancelled', reason: 'nothing left in the digest: every item was overtaken' };
-    const weekOf = /^digest:(\d{4}-\d{2}-\d{2}):/.exec(row.business_key)![1];
+    if (!row.week_of) return { status: 'cancelled', reason: 'the digest has no week (outbox.week_of)' };
     const { message } = composeDigestMessage({
       businessKey: row.business_key,
       from: this.opts.mailFrom,
       messageId: row.message_id,
       recipient: { email: row.recipient, language: row.language },
       organisationName: row.organisation_name,
-      weekOf,
+      weekOf: row.week_of,
       entries,
       links: mailLinks({ ...linkOptions, optional: row.optional, action: null }),
     });
@@ -219,7 +222,7 @@ export class OutboxDispatcher {
    * One notification as this recipient reads it, or why it no longer applies: the step closed, or its date
    * moved, after the workflow fired (the read model shows a later change than the firing's `stateSeq`).
    */
-  private async entry(businessKey: string, recipient: string, language: 'nl' | 'en'): Promise<{ input: NotificationMessageInput } | { cancelled: string }> {
+  private async entry(businessKey: string, recipient: string, language: Language): Promise<{ input: NotificationMessageInput } | { cancelled: string }> {
     const db = this.opts.dataSource;
     const [n] = await db.query(
       `SELECT n.request, n.owner_kind, n.owner_code, coalesce(m.name, r.name) AS owner_name, s.status, s.due_date::text AS state_due, s.seq,
@@ -235,7 +238,7 @@ export class OutboxDispatcher {
     if (!n?.request) return { cancelled: 'the notification is not in the database' };
     const req = n.request as NotificationRequest;
     if (req.kind !== 'cancellation' && n.seq !== null && Number(n.seq) > (req.stateSeq ?? Number.MAX_SAFE_INTEGER)) {
-      if (n.status === 'done' || n.status === 'waived') return { cancelled: `the step is ${n.status === 'done' ? 'completed' : 'waived'}` };
+      if (isOneOf(CLOSED_STEP_STATUSES, n.status)) return { cancelled: `the step is ${n.status === 'done' ? 'completed' : 'waived'}` };
       if (n.state_due !== req.due.date) return { cancelled: `the date moved from ${req.due.date} to ${n.state_due ?? 'none'}` };
     }
     const steps = await this.rulebookSteps(req.rulebookId);
@@ -255,25 +258,29 @@ export class OutboxDispatcher {
           publicBaseUrl: this.opts.publicBaseUrl,
           recipient,
           language,
-          optional: n.optional ?? true,
+          // The recipient's outbox row decides; without one, a mandatory notice is never offered an unsubscribe link.
+          optional: n.optional ?? !isMandatoryNotice(req),
           action: { kind: req.kind === 'escalation' ? 'acknowledge' : 'confirm-receipt', businessKey, validDays: this.opts.actionLinkDays },
         }),
       },
     };
   }
 
-  /** An escalation names who is told now and who was told at the earlier rungs for the same date. */
+  /**
+   * An escalation names who is told now and who was told at the earlier rungs for the same date. The rung
+   * is the request's (`req.rung`) and the notification's `rung` column, never read from a business key.
+   */
   private async told(req: NotificationRequest) {
-    const rungs: { business_key: string; recipients: string[] }[] = await this.opts.dataSource.query(
-      `SELECT business_key, recipients FROM notification
+    const rungs: { business_key: string; rung: number | null; recipients: string[] }[] = await this.opts.dataSource.query(
+      `SELECT business_key, rung, recipients FROM notification
        WHERE workflow_id = $1 AND step = $2 AND due_date = $3 AND kind = 'escalation' AND status <> 'no-recipients'
+         AND (business_key = $4 OR rung < $5)
        ORDER BY recorded_at, business_key`,
-      [req.workflowId, req.step, req.due.date],
+      [req.workflowId, req.step, req.due.date, req.businessKey, req.rung ?? 0],
     );
-    const rungOf = (key: string) => Number(/escalation-(\d+)$/.exec(key)?.[1]);
     return {
       now: rungs.find((r) => r.business_key === req.businessKey)?.recipients ?? [],
-      earlier: rungs.filter((r) => r.business_key !== req.businessKey && rungOf(r.business_key) < (req.rung ?? 0)).map((r) => ({ rung: rungOf(r.business_key), recipients: r.recipients })),
+      earlier: rungs.filter((r) => r.business_key !== req.businessKey).map((r) => ({ rung: r.rung!, recipients: r.recipients })),
     };
   }
 

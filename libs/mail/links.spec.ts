@@ -24,13 +24,13 @@ describe('signed links', () => {
     expect(verifyLink(secret, token, now)).toEqual({ ok: false, reason: 'malformed' });
   });
 
-  it('gives optional mail a one-click URL and statutory mail none; actions are scoped to one recipient and notification', () => {
+  it('gives optional mail a one-click URL and a mandatory notice none; actions are scoped to one recipient and notification', () => {
     const optional = mailLinks({ secret, publicBaseUrl: 'https://regie.example/', recipient: 'a@b.example', language: 'en', optional: true, action: { kind: 'confirm-receipt', businessKey: 'bk-2', validDays: 30 }, nowMs: now });
     expect(optional.unsubscribeUrl).toMatch(/^https:\/\/regie\.example\/mail\/unsubscribe\/[\w-]+\.[\w-]+$/);
     const token = optional.action!.url.split('/').pop()!;
     expect(verifyLink(secret, token, now)).toEqual({ ok: true, payload: { act: 'confirm-receipt', rcp: 'a@b.example', key: 'bk-2', lang: 'en', exp: now / 1000 + 30 * 86400 } });
-    const statutory = mailLinks({ secret, publicBaseUrl: 'https://regie.example', recipient: 'a@b.example', language: 'nl', optional: false, action: null, nowMs: now });
-    expect(statutory.unsubscribeUrl).toBeNull();
-    expect(statutory.preferencesUrl).toMatch(/^https:\/\/regie\.example\/mail\/preferences\//);
+    const mandatory = mailLinks({ secret, publicBaseUrl: 'https://regie.example', recipient: 'a@b.example', language: 'nl', optional: false, action: null, nowMs: now });
+    expect(mandatory.unsubscribeUrl).toBeNull();
+    expect(mandatory.preferencesUrl).toMatch(/^https:\/\/regie\.example\/mail\/preferences\//);
   });
 });

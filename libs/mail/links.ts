@@ -1,4 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { type AcknowledgementAction, isOneOf, type Language, LANGUAGES, LINK_ACTIONS, type LinkAction } from '../contracts/enums';
+
+export type { LinkAction } from '../contracts/enums';
 
 /**
  * Signed links in mails, usable without an account. A token is `<payload>.<signature>`, both base64url:
@@ -6,8 +9,6 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  * is an HMAC-SHA256 over the payload with LINK_SECRET. Nothing is stored when a link is made: the database
  * records only what a link was used for (and which links were refused).
  */
-export type LinkAction = 'preferences' | 'acknowledge' | 'confirm-receipt';
-
 export interface LinkPayload {
   /** What the link does: the preferences page and one-click unsubscribe, or an acknowledgement. */
   act: LinkAction;
@@ -16,7 +17,7 @@ export interface LinkPayload {
   /** The notification an acknowledgement is about (its business key); absent for preferences. */
   key?: string;
   /** The language of the pages the link opens. */
-  lang: 'nl' | 'en';
+  lang: Language;
   /** Expiry, seconds since the epoch. */
   exp: number;
 }
@@ -39,9 +40,9 @@ export function verifyLink(secret: string, token: string, nowMs = Date.now()): L
   try {
     const parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
     if (
-      ['preferences', 'acknowledge', 'confirm-receipt'].includes(parsed?.act) &&
+      isOneOf(LINK_ACTIONS, parsed?.act) &&
       typeof parsed.rcp === 'string' &&
-      ['nl', 'en'].includes(parsed.lang) &&
+      isOneOf(LANGUAGES, parsed.lang) &&
       Number.isInteger(parsed.exp) &&
       (parsed.key === undefined || typeof parsed.key === 'string')
     ) {
@@ -65,7 +66,7 @@ export interface MailLinks {
   preferencesUrl: string;
   /** RFC 8058 one-click target (POST) and the page a GET shows; only on optional mail. */
   unsubscribeUrl: string | null;
-  action: { kind: 'acknowledge' | 'confirm-receipt'; url: string } | null;
+  action: { kind: AcknowledgementAction; url: string } | null;
 }
 
 /**
@@ -76,9 +77,9 @@ export function mailLinks(opts: {
   secret: string;
   publicBaseUrl: string;
   recipient: string;
-  language: 'nl' | 'en';
+  language: Language;
   optional: boolean;
-  action: { kind: 'acknowledge' | 'confirm-receipt'; businessKey: string; validDays: number } | null;
+  action: { kind: AcknowledgementAction; businessKey: string; validDays: number } | null;
   nowMs?: number;
 }): MailLinks {
   const now = Math.floor((opts.nowMs ?? Date.now()) / 1000);

@@ -1,13 +1,15 @@
 import Handlebars from 'handlebars';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { type Language, LANGUAGES, NOTIFICATION_KINDS } from '../contracts/enums';
 
-export const MAIL_LANGUAGES = ['nl', 'en'] as const;
-export type MailLanguage = (typeof MAIL_LANGUAGES)[number];
+/** One template folder per language (libs/contracts/enums.ts). */
+export const MAIL_LANGUAGES = LANGUAGES;
+export type MailLanguage = Language;
 
 /** Every language folder must hold these; a missing one stops the first render with its path. */
 export const REQUIRED_TEMPLATES = [
-  ...(['reminder', 'escalation', 'change-notice', 'cancellation'] as const).flatMap((kind) => [`${kind}.subject`, `${kind}.text`, `${kind}.html`]),
+  ...NOTIFICATION_KINDS.flatMap((kind) => [`${kind}.subject`, `${kind}.text`, `${kind}.html`]),
   'invite.summary',
   'invite.description',
   'digest.subject',

@@ -238,8 +238,8 @@ describe('links in a mail', () => {
       nowMs: Date.UTC(2028, 0, 5),
     });
   const reminderLinks = (language: 'nl' | 'en') => linksFor(language, true, 'confirm-receipt');
-  const statutoryLinks = (language: 'nl' | 'en') => linksFor(language, false, 'acknowledge');
-  const statutoryEscalation = { kind: 'escalation', rung: 2, offsetDays: 14, overdueSince: '2028-07-04' } as const;
+  const mandatoryLinks = (language: 'nl' | 'en') => linksFor(language, false, 'acknowledge');
+  const mandatoryEscalation = { kind: 'escalation', rung: 2, offsetDays: 14, overdueSince: '2028-07-04' } as const;
   const footer = (text: string) => text.slice(text.lastIndexOf('\n--\n') + 1);
 
   it('a reminder asks to confirm receipt and ends with unsubscribe and preferences (Dutch)', () => {
@@ -276,22 +276,22 @@ describe('links in a mail', () => {
     );
   });
 
-  it('a statutory escalation asks to acknowledge it and says it cannot be switched off, only moved to the weekly overview (Dutch)', () => {
-    const links = statutoryLinks('nl');
+  it('a mandatory notice (verplichte melding, project policy) asks to acknowledge it and says it cannot be switched off, only moved to the weekly overview (Dutch)', () => {
+    const links = mandatoryLinks('nl');
     expect(links.unsubscribeUrl).toBeNull();
-    const mail = renderNotificationMail(programme({ ...statutoryEscalation, links }));
+    const mail = renderNotificationMail(programme({ ...mandatoryEscalation, links }));
     expect(mail.text).toContain(
       `vast bij de stap: ${stepUrl}\nBevestig dat u deze escalatie hebt gezien: ${links.action!.url}\n\nAgenda:\n`,
     );
     expect(footer(mail.text)).toBe(
       '--\nRegie, regelboek wvrv-2025-07-01.2\n' +
-        `Deze escalatie is wettelijk verplicht en kan niet worden uitgezet. U kunt haar wel in het wekelijkse overzicht ontvangen: ${links.preferencesUrl}\n`,
+        `Dit is een verplichte melding (beleid van het project, geen wettelijke plicht) en kan niet worden uitgezet. U kunt haar wel in het wekelijkse overzicht ontvangen: ${links.preferencesUrl}\n`,
     );
     expect(mail.text).not.toContain('Afmelden');
     expect(mail.html).toContain(`<p><a href="${links.action!.url}">Bevestig dat u deze escalatie hebt gezien</a></p>`);
     expect(mail.html).toContain(
       '<p>Regie, regelboek wvrv-2025-07-01.2</p>\n' +
-        `<p>Deze escalatie is wettelijk verplicht en kan niet worden uitgezet. U kunt haar wel <a href="${links.preferencesUrl}">in het wekelijkse overzicht ontvangen</a>.</p>\n</body>`,
+        `<p>Dit is een verplichte melding (beleid van het project, geen wettelijke plicht) en kan niet worden uitgezet. U kunt haar wel <a href="${links.preferencesUrl}">in het wekelijkse overzicht ontvangen</a>.</p>\n</body>`,
     );
   });
 
@@ -307,15 +307,15 @@ describe('links in a mail', () => {
     expect(reminder.html).toContain(`<p><a href="${optional.action!.url}">Confirm receipt</a></p>`);
     expect(reminder.html).toContain(`<p>No longer want to receive these reminders? <a href="${optional.unsubscribeUrl}">Unsubscribe</a></p>`);
 
-    const statutory = statutoryLinks('en');
-    const escalation = renderNotificationMail(programme({ ...statutoryEscalation, language: 'en', links: statutory }));
-    expect(escalation.text).toContain(`on the step: ${stepUrl}\nConfirm that you have seen this escalation: ${statutory.action!.url}\n\nCalendar:\n`);
+    const mandatory = mandatoryLinks('en');
+    const escalation = renderNotificationMail(programme({ ...mandatoryEscalation, language: 'en', links: mandatory }));
+    expect(escalation.text).toContain(`on the step: ${stepUrl}\nConfirm that you have seen this escalation: ${mandatory.action!.url}\n\nCalendar:\n`);
     expect(footer(escalation.text)).toBe(
       '--\nRegie, rulebook wvrv-2025-07-01.2\n' +
-        `This escalation is required by law and cannot be switched off. You can receive it in the weekly overview instead: ${statutory.preferencesUrl}\n`,
+        `This is a mandatory notice (project policy, not a statutory duty) and cannot be switched off. You can receive it in the weekly overview instead: ${mandatory.preferencesUrl}\n`,
     );
     expect(escalation.html).toContain(
-      `<p>This escalation is required by law and cannot be switched off. You can <a href="${statutory.preferencesUrl}">receive it in the weekly overview</a> instead.</p>`,
+      `<p>This is a mandatory notice (project policy, not a statutory duty) and cannot be switched off. You can <a href="${mandatory.preferencesUrl}">receive it in the weekly overview</a> instead.</p>`,
     );
   });
 

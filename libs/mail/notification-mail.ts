@@ -1,6 +1,6 @@
 import type { DateDerivation, IsoDate } from '../calendar';
 import { dateParts, formatDutchDate, weekday } from '../calendar';
-import type { NotificationKind } from '../contracts';
+import type { DateKind, NotificationKind, OwnerKind } from '../contracts/enums';
 import type { MailLinks } from './links';
 import { MailLanguage, mailTemplates, MailTemplates } from './mail-templates';
 
@@ -12,7 +12,7 @@ export interface NotificationMailContext {
   kind: NotificationKind;
   ownerName: string;
   ownerCode: string;
-  ownerKind: 'municipality' | 'region';
+  ownerKind: OwnerKind;
   stepNameNl: string;
   stepNameEn: string;
   /** A yearly step's cycle, added to its name ("Prestatieafspraken 2027"). */
@@ -20,7 +20,7 @@ export interface NotificationMailContext {
   legalBasis: { citation: string; verified: boolean };
   offsetDays: number;
   rung?: number;
-  dateKind: 'statutory' | 'target';
+  dateKind: DateKind;
   due: DateDerivation;
   previousDue: DateDerivation | null;
   overdueSince: IsoDate | null;
@@ -53,7 +53,7 @@ export interface NotificationTemplateContext {
   owner: { name: string; code: string; isRegion: boolean };
   step: { name: string };
   legalBasis: { citation: string; verified: boolean };
-  /** A statutory term (true) or a planned date, a streefdatum (false). */
+  /** The DATE's kind: a statutory term (true) or a planned date, a streefdatum (false); never about the rung. */
   statutory: boolean;
   date: string;
   previousDate: string | null;
@@ -73,8 +73,8 @@ export interface NotificationTemplateContext {
 
 /**
  * The links as templates see them: one flat object, always present, each URL null when the mail does not
- * carry it (strict templates cannot look inside a null). A statutory escalation has a preferences page but
- * no unsubscribe link; a mail without links has all four null.
+ * carry it (strict templates cannot look inside a null). A mandatory notice (verplichte melding) has a
+ * preferences page but no unsubscribe link; a mail without links has all four null.
  */
 export interface TemplateLinks {
   preferencesUrl: string | null;

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { SendMailOptions } from 'nodemailer';
 import type { IsoDate } from '../calendar';
 import type { NotificationRequest } from '../contracts';
+import { OWNER_COLLECTIONS, type OwnerKind } from '../contracts/enums';
+import { messageIdFromHash, messageIdSource } from '../contracts/keys';
 import type { RulebookStep } from '../rulebook/rulebook.schema';
 import { buildCalendarInvite, CalendarInvite } from './calendar-invite';
 import { renderDigestMail } from './digest-mail';
@@ -29,7 +31,7 @@ export type NotificationFields = Pick<
 /** One notification as one recipient reads it. */
 export interface NotificationMessageInput {
   request: NotificationFields;
-  owner: { kind: 'municipality' | 'region'; code: string; name: string };
+  owner: { kind: OwnerKind; code: string; name: string };
   /** The rulebook's definition of the step: names, legal basis, checklist. */
   definition: RulebookStep;
   recipient: { email: string; language: MailLanguage };
@@ -38,11 +40,14 @@ export interface NotificationMessageInput {
   told?: NotificationMailContext['told'];
 }
 
-/** The Message-ID derives from the business key (and recipient), so even a mail sent twice is recognisably one. */
-export const messageIdOf = (key: string) => `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@regie>`;
+/** The Message-ID of a source (`messageIdSource` in libs/contracts/keys.ts): a hash, so it reveals neither key nor address. */
+export const messageIdOf = (source: string) => messageIdFromHash(createHash('sha256').update(source).digest('hex'));
 
-export const stepUrlOf = (publicBaseUrl: string, owner: { kind: 'municipality' | 'region'; code: string }, step: string) =>
-  `${publicBaseUrl}/${owner.kind === 'region' ? 'regions' : 'municipalities'}/${owner.code}/steps/${encodeURIComponent(step)}`;
+/** The Message-ID of one outbox row: from its business key and recipient, so even a mail sent twice is recognisably one. */
+export const outboxMessageId = (businessKey: string, recipient: string) => messageIdOf(messageIdSource(businessKey, recipient));
+
+export const stepUrlOf = (publicBaseUrl: string, owner: { kind: OwnerKind; code: string }, step: string) =>
+  `${publicBaseUrl}/${OWNER_COLLECTIONS[owner.kind]}/${owner.code}/steps/${encodeURIComponent(step)}`;
 
 /** What the templates need of one notification for one recipient (also one entry of a digest). */
 export function notificationMailContext(input: NotificationMessageInput): NotificationMailContext {
@@ -73,7 +78,7 @@ export function notificationMailContext(input: NotificationMessageInput): Notifi
 
 /**
  * One mail to one recipient: the business-key header, and on optional mail the RFC 8058 one-click headers
- * (a statutory escalation to an office holder has none).
+ * (a mandatory notice, verplichte melding, to an office holder has none).
  */
 function message(
   envelope: { from: string; to: string; messageId: string; businessKey: string; links: Pick<MailLinks, 'unsubscribeUrl'> },

@@ -51,7 +51,7 @@ beforeEach(async () => {
       firingKey,
       offsetDays: i,
       roles: ['programme-manager'],
-      statutory: false,
+      mandatory: false,
       dateKind: 'statutory',
       due,
       sequence: 0,

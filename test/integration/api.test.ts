@@ -100,12 +100,19 @@ describe('migrations', () => {
     try {
       await Promise.all(sources.map((s) => s.initialize()));
       const applied = await Promise.all(sources.map((s) => migrate(s)));
-      expect(applied.flat()).toEqual(['InitialSchema1764028800000', 'StepsPerOwner1764115200000', 'OrganisationsAndContacts1764201600000', 'OutboxAndPreferences1764288000000']);
+      expect(applied.flat()).toEqual([
+        'InitialSchema1764028800000',
+        'StepsPerOwner1764115200000',
+        'OrganisationsAndContacts1764201600000',
+        'OutboxAndPreferences1764288000000',
+        'NotificationFacts1796083200000',
+      ]);
       expect(await sources[0].query(`SELECT name FROM migrations ORDER BY id`)).toEqual([
         { name: 'InitialSchema1764028800000' },
         { name: 'StepsPerOwner1764115200000' },
         { name: 'OrganisationsAndContacts1764201600000' },
         { name: 'OutboxAndPreferences1764288000000' },
+        { name: 'NotificationFacts1796083200000' },
       ]);
     } finally {
       await Promise.all(sources.map((s) => s.destroy()));

@@ -6,6 +6,7 @@
  */
 import { DataSource } from 'typeorm';
 import { formatMoment } from '../../apps/api/src/mail-links/mail-links.service';
+import { digestBusinessKey, escalationFiringKey, notificationBusinessKey, programmeWorkflowId, reminderFiringKey } from '../../libs/contracts';
 import { LinkPayload, signLink, tokenDigest } from '../../libs/mail/links';
 import { TestApi } from '../support/api';
 import { TEST_LINK_SECRET } from '../support/config';
@@ -17,8 +18,8 @@ let db: DataSource;
 
 const RULEBOOK = 'wvrv-2025-07-01.2';
 const STEP = 'volkshuisvestingsprogramma';
-const ESCALATION = `programme-GM0363:${STEP}:2027-07-01:escalation-1`;
-const REMINDER = `programme-GM0363:${STEP}:2027-07-01:reminder-90d`;
+const ESCALATION = notificationBusinessKey(programmeWorkflowId('GM0363'), STEP, '2027-07-01', escalationFiringKey(1));
+const REMINDER = notificationBusinessKey(programmeWorkflowId('GM0363'), STEP, '2027-07-01', reminderFiringKey(90));
 const PM = 'pm@amsterdam.example';
 const ALDERMAN = 'wethouder@amsterdam.example';
 const OUTSIDER = 'iemand@elders.example';
@@ -53,16 +54,18 @@ beforeAll(async () => {
   const request = (kind: string, rung?: number) =>
     JSON.stringify({ kind, rung, stepKey: STEP, cycleYear: null, dateKind: 'statutory', due: { date: '2027-07-01', text: 'donderdag 1 juli 2027' } });
   await db.query(
-    `INSERT INTO notification (business_key, workflow_id, owner_kind, owner_code, step, kind, due_date, rulebook_id, recipients, status, request, recorded_at)
-     VALUES ($1, 'programme-GM0363', 'municipality', 'GM0363', $3, 'reminder', '2027-07-01', $4, $5, 'queued', $6, '2027-04-01T07:00:00Z'),
-            ($2, 'programme-GM0363', 'municipality', 'GM0363', $3, 'escalation', '2027-07-01', $4, $5, 'queued', $7, '2027-07-02T07:00:00Z')`,
+    `INSERT INTO notification (business_key, workflow_id, owner_kind, owner_code, step, step_key, kind, firing_key, rung, due_date, rulebook_id, recipients, status,
+       request, recorded_at)
+     VALUES ($1, 'programme-GM0363', 'municipality', 'GM0363', $3, $3, 'reminder', 'reminder-90d', NULL, '2027-07-01', $4, $5, 'queued', $6, '2027-04-01T07:00:00Z'),
+            ($2, 'programme-GM0363', 'municipality', 'GM0363', $3, $3, 'escalation', 'escalation-1', 1, '2027-07-01', $4, $5, 'queued', $7, '2027-07-02T07:00:00Z')`,
     [REMINDER, ESCALATION, STEP, RULEBOOK, [PM, ALDERMAN], request('reminder'), request('escalation', 1)],
   );
   const [{ id: digestId }] = await db.query(
-    `INSERT INTO outbox (kind, business_key, recipient, organisation_key, organisation_name, language, delivery, optional, status, message_id, smtp_response, attempts, sent_at)
-     VALUES ('digest', 'digest:2027-W14:gemeente-amsterdam:${ALDERMAN}', $1, 'gemeente-amsterdam', 'Gemeente Amsterdam', 'en', 'digest', false, 'sent', '<digest@regie>',
-       '250 2.0.0 Ok: queued', 1, '2027-04-05T06:00:00Z') RETURNING id`,
-    [ALDERMAN],
+    `INSERT INTO outbox (kind, business_key, recipient, organisation_key, organisation_name, language, delivery, optional, status, message_id, smtp_response, attempts, sent_at,
+       week_of)
+     VALUES ('digest', $2, $1, 'gemeente-amsterdam', 'Gemeente Amsterdam', 'en', 'digest', false, 'sent', '<digest@regie>',
+       '250 2.0.0 Ok: queued', 1, '2027-04-05T06:00:00Z', '2027-04-05') RETURNING id`,
+    [ALDERMAN, digestBusinessKey('2027-04-05', 'gemeente-amsterdam', ALDERMAN)],
   );
   await db.query(
     `INSERT INTO outbox (kind, business_key, recipient, organisation_key, organisation_name, language, delivery, optional, status, status_reason, message_id,
@@ -89,7 +92,7 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     expect(page.html).toContain('<form method="post">');
     expect(page.html).toContain('<input type="hidden" name="List-Unsubscribe" value="One-Click">');
     expect(page.html).toContain('<button type="submit">Afmelden voor herinneringen</button>');
-    expect(page.html).toContain('Wettelijke escalaties aan ambtsdragers blijven komen: die kunnen niet worden uitgezet.');
+    expect(page.html).toContain('Verplichte meldingen aan ambtsdragers (beleid van het project, geen wettelijke plicht) blijven komen: die kunnen niet worden uitgezet.');
     expect(page.html).not.toMatch(/<script|<link|src=/);
     expect(await preferenceOf(PM)).toBeNull();
   });
@@ -100,7 +103,7 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     expectPageHeaders(page.headers);
     expect(page.html).toContain('<h1>Afgemeld voor herinneringen</h1>');
     expect(page.html).toContain(`${PM} ontvangt geen optionele herinneringen meer.`);
-    expect(page.html).toContain('Wettelijke escalaties aan ambtsdragers blijven komen: die kunnen niet worden uitgezet.');
+    expect(page.html).toContain('Verplichte meldingen aan ambtsdragers (beleid van het project, geen wettelijke plicht) blijven komen: die kunnen niet worden uitgezet.');
     expect(page.html).toContain('naar het wekelijkse overzicht verplaatsen');
     expect(page.html).toContain(`href="http://localhost:3000/mail/preferences/${unsubscribe}"`);
     const first = await preferenceOf(PM);
@@ -122,7 +125,7 @@ describe('preferences page', () => {
   const preferences = token({ act: 'preferences', rcp: ALDERMAN });
   const path = `/mail/preferences/${preferences}`;
 
-  it('shows the current settings and says that statutory escalations cannot be silenced', async () => {
+  it('shows the current settings and says that mandatory notices (verplichte meldingen) cannot be silenced', async () => {
     const page = await api.page('GET', path);
     expect(page.status).toBe(200);
     expectPageHeaders(page.headers);
@@ -131,7 +134,7 @@ describe('preferences page', () => {
     expect(page.html).toContain('<button type="submit" name="delivery" value="digest">Wekelijks overzicht ontvangen</button>');
     expect(page.html).toContain('U ontvangt optionele herinneringen.');
     expect(page.html).toContain('<button type="submit" name="optional" value="stop">Optionele herinneringen stoppen</button>');
-    expect(page.html).toContain('Wettelijke escalaties aan ambtsdragers kunnen niet worden uitgezet. U kunt ze alleen naar het wekelijkse overzicht verplaatsen.');
+    expect(page.html).toContain('Verplichte meldingen aan ambtsdragers (beleid van het project, geen wettelijke plicht) kunnen niet worden uitgezet. U kunt ze alleen naar het wekelijkse overzicht verplaatsen.');
     expect(await preferenceOf(ALDERMAN)).toBeNull();
   });
 
@@ -167,7 +170,7 @@ describe('preferences page', () => {
     const page = await api.page('GET', `/mail/preferences/${token({ act: 'preferences', rcp: OUTSIDER, lang: 'en' })}`);
     expect(page.html).toContain('<html lang="en">');
     expect(page.html).toContain('<h1>Your mail preferences</h1>');
-    expect(page.html).toContain('Statutory escalations to office holders cannot be switched off. You can only move them to the weekly digest.');
+    expect(page.html).toContain('Mandatory notices to office holders (project policy, not a statutory duty) cannot be switched off. You can only move them to the weekly digest.');
   });
 });
 
@@ -299,7 +302,7 @@ describe('refused links', () => {
     const page = await api.page('POST', `/mail/actions/${stranger}`);
     expect(page.status).toBe(404);
     expect(page.html).toContain('<h1>Bericht niet gevonden</h1>');
-    const missing = token({ act: 'confirm-receipt', rcp: PM, key: 'programme-GM0363:nothing:2027-07-01:reminder-1d' });
+    const missing = token({ act: 'confirm-receipt', rcp: PM, key: notificationBusinessKey(programmeWorkflowId('GM0363'), 'nothing', '2027-07-01', reminderFiringKey(1)) });
     expect((await api.page('GET', `/mail/actions/${missing}`)).status).toBe(404);
     expect(await refusalsOf(stranger)).toEqual([{ reason: 'unknown', action: 'acknowledge', recipient: OUTSIDER, business_key: ESCALATION, token_sha256: tokenDigest(stranger) }]);
     expect(await db.query(`SELECT 1 FROM mail_acknowledgement WHERE recipient = $1`, [OUTSIDER])).toEqual([]);

@@ -168,7 +168,7 @@ test('weekly digest, a stop of optional mail, and each recipient in their own la
       expect(header(m, 'list-unsubscribe-post')).toBeUndefined();
     }
     const dutch = escalations.find((m) => m.envelopeTo[0] === 'gestopt@stadskanaal.example')!;
-    expect(dutch.parsed.text).toContain('Deze escalatie is wettelijk verplicht en kan niet worden uitgezet. U kunt haar wel in het wekelijkse overzicht ontvangen: https://regie.example/mail/preferences/');
+    expect(dutch.parsed.text).toContain('Dit is een verplichte melding (beleid van het project, geen wettelijke plicht) en kan niet worden uitgezet. U kunt haar wel in het wekelijkse overzicht ontvangen: https://regie.example/mail/preferences/');
     expect(dutch.parsed.text).toMatch(/Bevestig dat u deze escalatie hebt gezien: https:\/\/regie\.example\/mail\/actions\/[\w-]+\.[\w-]+\n/);
     // Monday 10 July: the next digest holds the escalation.
     await h.advanceTo('2034-07-10T06:30:00Z');
@@ -185,7 +185,7 @@ test('weekly digest, a stop of optional mail, and each recipient in their own la
   expect(first.parsed.text).toContain('Herinnering: Volkshuisvestingsprogramma, Stadskanaal (GM0037)\nUiterste datum (wettelijke termijn): maandag 3 juli 2034\n');
   expect(header(first, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
   expect(second.parsed.text).toContain('Escalatie (trede 1): Volkshuisvestingsprogramma, Stadskanaal (GM0037)\nUiterste datum (wettelijke termijn): maandag 3 juli 2034 (verstreken)\n');
-  expect(second.parsed.text).toContain('Dit overzicht bevat een wettelijk verplichte escalatie en kan daarom niet worden uitgezet.');
+  expect(second.parsed.text).toContain('Dit overzicht bevat een verplichte melding (beleid van het project, geen wettelijke plicht) en kan daarom niet worden uitgezet.');
   expect(header(second, 'list-unsubscribe')).toBeUndefined();
   // Each entry's calendar entry rides along as its own file.
   expect(first.parsed.attachments.map((a) => a.filename)).toEqual(['1-invite.ics']);

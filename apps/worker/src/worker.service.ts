@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { WEEKLY_DIGEST_WORKFLOW_ID } from '../../../libs/contracts';
+import { WEEKLY_DIGEST_WORKFLOW_ID, WEEKLY_DIGEST_WORKFLOW_TYPE } from '../../../libs/contracts';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { DataSource } from 'typeorm';
 import { createActivities } from '../../../activities';
@@ -57,7 +57,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   /** The weekly digest's timer runs once per system: every worker asks for it, its workflow ID keeps it single. */
   private async ensureWeeklyDigest(client: Client): Promise<void> {
     try {
-      await client.workflow.start('weeklyDigestWorkflow', { workflowId: WEEKLY_DIGEST_WORKFLOW_ID, taskQueue: this.config.temporal.taskQueue, args: [] });
+      await client.workflow.start(WEEKLY_DIGEST_WORKFLOW_TYPE, { workflowId: WEEKLY_DIGEST_WORKFLOW_ID, taskQueue: this.config.temporal.taskQueue, args: [] });
       this.logger.log(`Started the weekly digest (${WEEKLY_DIGEST_WORKFLOW_ID})`);
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

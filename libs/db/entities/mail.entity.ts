@@ -1,18 +1,19 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import type { AcknowledgementAction, Delivery, Language, OutboxKind } from '../../contracts/enums';
 
+export type { Delivery } from '../../contracts/enums';
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled' | 'unsubscribed' | 'in-digest';
-export type Delivery = 'immediate' | 'digest';
 
 /** One mail to one recipient: a notification's, or a weekly digest (keys, indexes and checks in the migration). */
 @Entity('outbox')
 export class OutboxEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id!: string;
-  @Column({ type: 'text' }) kind!: 'notification' | 'digest';
+  @Column({ type: 'text' }) kind!: OutboxKind;
   @Column({ name: 'business_key', type: 'text' }) businessKey!: string;
   @Column({ type: 'text' }) recipient!: string;
   @Column({ name: 'organisation_key', type: 'text' }) organisationKey!: string;
   @Column({ name: 'organisation_name', type: 'text' }) organisationName!: string;
-  @Column({ type: 'text' }) language!: 'nl' | 'en';
+  @Column({ type: 'text' }) language!: Language;
   @Column({ type: 'text' }) delivery!: Delivery;
   @Column({ type: 'boolean' }) optional!: boolean;
   @Column({ type: 'text' }) status!: OutboxStatus;
@@ -27,6 +28,8 @@ export class OutboxEntity {
   @Column({ name: 'digest_id', type: 'bigint', nullable: true }) digestId!: string | null;
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' }) createdAt!: Date;
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true }) sentAt!: Date | null;
+  /** A digest's week (its Monday), also in its business key; null for a notification's mail. */
+  @Column({ name: 'week_of', type: 'date', nullable: true }) weekOf!: string | null;
 }
 
 /** What one address wants: every mail at once or a weekly digest, and whether optional mail is stopped. */
@@ -44,7 +47,7 @@ export class MailPreferenceEntity {
 export class MailAcknowledgementEntity {
   @PrimaryColumn({ name: 'business_key', type: 'text' }) businessKey!: string;
   @PrimaryColumn({ type: 'text' }) recipient!: string;
-  @PrimaryColumn({ type: 'text' }) action!: 'acknowledge' | 'confirm-receipt';
+  @PrimaryColumn({ type: 'text' }) action!: AcknowledgementAction;
   @Column({ name: 'owner_kind', type: 'text' }) ownerKind!: string;
   @Column({ name: 'owner_code', type: 'text' }) ownerCode!: string;
   @Column({ type: 'text' }) step!: string;

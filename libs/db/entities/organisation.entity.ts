@@ -1,16 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { Role } from '../../rulebook/rulebook.schema';
+import type { Language, OrganisationKind, Role } from '../../contracts/enums';
 
-export const ORGANISATION_KINDS = [
-  'municipality',
-  'region',
-  'province',
-  'housing-corporation',
-  'tenant-organisation',
-  'care-welfare-organisation',
-  'vng',
-] as const;
-export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
+export { ORGANISATION_KINDS } from '../../contracts/enums';
+export type { OrganisationKind } from '../../contracts/enums';
 
 /** An organisation that has contacts; a municipality, region or province stands for its reference code. */
 @Entity('organisation')
@@ -36,5 +28,5 @@ export class ContactEntity {
   @PrimaryColumn({ type: 'text' }) email!: string;
   @PrimaryColumn({ type: 'text' }) role!: Role;
   @Column({ type: 'text', nullable: true }) name!: string | null;
-  @Column({ type: 'text', default: 'nl' }) language!: 'nl' | 'en';
+  @Column({ type: 'text', default: 'nl' }) language!: Language;
 }

@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 import type { DateDerivation } from '../../calendar';
 import type { StepInstance } from '../../contracts';
+import type { DateKind, NotificationKind, OwnerKind, StepStatus } from '../../contracts/enums';
 
 /** An immutable rulebook version: shipped from a file or published by an operator. */
 @Entity('rulebook_version')
@@ -42,15 +43,15 @@ export class RegionOnboardingEntity {
 export class StepStateEntity {
   @PrimaryColumn({ name: 'owner_code', type: 'text' }) ownerCode!: string;
   @PrimaryColumn({ type: 'text' }) step!: string;
-  @Column({ name: 'owner_kind', type: 'text' }) ownerKind!: 'municipality' | 'region';
+  @Column({ name: 'owner_kind', type: 'text' }) ownerKind!: OwnerKind;
   @Column({ name: 'step_key', type: 'text' }) stepKey!: string;
   @Column({ name: 'cycle_year', type: 'integer', nullable: true }) cycleYear!: number | null;
   @Column({ name: 'workflow_id', type: 'text' }) workflowId!: string;
-  @Column({ type: 'text' }) status!: string;
+  @Column({ type: 'text' }) status!: StepStatus;
   @Column({ type: 'boolean', default: false }) overdue!: boolean;
   @Column({ type: 'boolean', default: false }) late!: boolean;
   @Column({ name: 'overdue_since', type: 'date', nullable: true }) overdueSince!: string | null;
-  @Column({ name: 'date_kind', type: 'text' }) dateKind!: 'statutory' | 'target';
+  @Column({ name: 'date_kind', type: 'text' }) dateKind!: DateKind;
   @Column({ name: 'due_date', type: 'date', nullable: true }) dueDate!: string | null;
   @Column({ type: 'jsonb', nullable: true }) derivation!: DateDerivation | null;
   @Column({ type: 'jsonb' }) detail!: StepInstance;
@@ -65,7 +66,7 @@ export class StepStateEntity {
 export class StepEventEntity {
   @PrimaryColumn({ name: 'workflow_id', type: 'text' }) workflowId!: string;
   @PrimaryColumn({ type: 'integer' }) seq!: number;
-  @Column({ name: 'owner_kind', type: 'text' }) ownerKind!: 'municipality' | 'region';
+  @Column({ name: 'owner_kind', type: 'text' }) ownerKind!: OwnerKind;
   @Column({ name: 'owner_code', type: 'text' }) ownerCode!: string;
   @Column({ type: 'text' }) step!: string;
   @Column({ type: 'text' }) event!: string;
@@ -78,10 +79,17 @@ export class StepEventEntity {
 export class NotificationEntity {
   @PrimaryColumn({ name: 'business_key', type: 'text' }) businessKey!: string;
   @Column({ name: 'workflow_id', type: 'text' }) workflowId!: string;
-  @Column({ name: 'owner_kind', type: 'text' }) ownerKind!: 'municipality' | 'region';
+  @Column({ name: 'owner_kind', type: 'text' }) ownerKind!: OwnerKind;
   @Column({ name: 'owner_code', type: 'text' }) ownerCode!: string;
+  /** The step instance (`prestatieafspraken:2027`); `stepKey` and `cycleYear` are its parts, stored so no reader splits it. */
   @Column({ type: 'text' }) step!: string;
-  @Column({ type: 'text' }) kind!: string;
+  @Column({ name: 'step_key', type: 'text', nullable: true }) stepKey!: string | null;
+  @Column({ name: 'cycle_year', type: 'integer', nullable: true }) cycleYear!: number | null;
+  @Column({ type: 'text' }) kind!: NotificationKind;
+  /** The firing within the step and due date (`reminder-180d`, `escalation-1`, `change-notice`), as the request names it. */
+  @Column({ name: 'firing_key', type: 'text', nullable: true }) firingKey!: string | null;
+  /** An escalation's rung; null for other kinds. */
+  @Column({ type: 'integer', nullable: true }) rung!: number | null;
   @Column({ name: 'due_date', type: 'date' }) dueDate!: string;
   @Column({ name: 'rulebook_id', type: 'text' }) rulebookId!: string;
   @Column({ type: 'text', array: true }) recipients!: string[];

@@ -19,3 +19,6 @@ export const validationPipe = new ValidationPipe({
     return new RegieError('invalid-input', 'invalid-input', `Ongeldige invoer in veld ${first.field}: ${first.problems.join('; ')}`, first.field);
   },
 });
+
+/** The message of an `@IsIn(values)` check, naming the field and every allowed value (from libs/contracts/enums.ts). */
+export const oneOfMessage = (field: string, values: readonly string[]) => `${field} must be one of ${values.join(', ')}`;

@@ -36,7 +36,7 @@ export class MailLinksController {
   }
 
   @Post('unsubscribe/:token')
-  @ApiOperation({ summary: 'RFC 8058 one-click unsubscribe (List-Unsubscribe=One-Click): stops optional mail; statutory escalations still come' })
+  @ApiOperation({ summary: 'RFC 8058 one-click unsubscribe (List-Unsubscribe=One-Click): stops optional mail; mandatory notices (verplichte meldingen, project policy) to office holders still come' })
   async unsubscribe(@Param('token') token: string, @Res({ passthrough: true }) res: Response) {
     return send(res, await this.links.unsubscribe(token));
   }

@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import { amsterdamUtcOffsetMinutes, utcToAmsterdamDate } from '../../../../libs/calendar';
 import type { RegieConfig } from '../../../../libs/config/config';
 import { REGIE_CONFIG } from '../../../../libs/config/config.module';
+import { ACKNOWLEDGEMENT_ACTIONS, DEFAULT_DELIVERY, DELIVERIES, isOneOf, OPTIONAL_MAIL_CHOICES } from '../../../../libs/contracts';
+import type { Delivery, LinkAction } from '../../../../libs/contracts';
 import { LinkPayload, tokenDigest, verifyLink } from '../../../../libs/mail/links';
 import { MailLanguage, mailTemplates } from '../../../../libs/mail/mail-templates';
 import { formatDate } from '../../../../libs/mail/notification-mail';
@@ -18,17 +20,17 @@ type RefusalReason = 'malformed' | 'forged' | 'expired' | 'replayed' | 'unknown'
 const REFUSAL_STATUS: Record<RefusalReason, number> = { malformed: 400, forged: 403, expired: 410, replayed: 409, unknown: 404 };
 
 /** Which token actions each endpoint takes; a signed token used at another endpoint is refused as malformed. */
-const ENDPOINT_ACTIONS = {
+const ENDPOINT_ACTIONS: Record<'preferences' | 'action', readonly LinkAction[]> = {
   preferences: ['preferences'],
-  action: ['acknowledge', 'confirm-receipt'],
-} as const;
+  action: ACKNOWLEDGEMENT_ACTIONS,
+};
 
 type Endpoint = keyof typeof ENDPOINT_ACTIONS;
 
 type Opened = { ok: true; payload: LinkPayload & { rcp: string } } | { ok: false; page: Page };
 
 interface Preference {
-  delivery: 'immediate' | 'digest';
+  delivery: Delivery;
   optionalStoppedAt: Date | null;
 }
 
@@ -78,16 +80,16 @@ export class MailLinksService {
     return this.preferences(200, link.payload, { saved: false, invalidField: null });
   }
 
-  /** Form fields `delivery` (`immediate` or `digest`) and `optional` (`stop` or `resume`); at least one. */
+  /** Form fields `delivery` (DELIVERIES: `immediate` or `digest`) and `optional` (`stop` or `resume`); at least one. */
   async updatePreferences(token: string, body: Record<string, unknown> | undefined): Promise<Page> {
     const link = await this.open(token, 'preferences');
     if (!link.ok) return link.page;
     const delivery = body?.delivery;
     const optional = body?.optional;
     const invalidField =
-      delivery !== undefined && delivery !== 'immediate' && delivery !== 'digest'
+      delivery !== undefined && !isOneOf(DELIVERIES, delivery)
         ? 'delivery'
-        : optional !== undefined && optional !== 'stop' && optional !== 'resume'
+        : optional !== undefined && !isOneOf(OPTIONAL_MAIL_CHOICES, optional)
           ? 'optional'
           : delivery === undefined && optional === undefined
             ? 'delivery'
@@ -156,7 +158,7 @@ export class MailLinksService {
     const check = verifyLink(this.config.links.secret, token);
     if (!check.ok) return { ok: false, page: await this.refuse(check.reason, token, check.payload) };
     const { payload } = check;
-    const fits = (ENDPOINT_ACTIONS[endpoint] as readonly string[]).includes(payload.act) && (endpoint !== 'action' || !!payload.key);
+    const fits = ENDPOINT_ACTIONS[endpoint].includes(payload.act) && (endpoint !== 'action' || !!payload.key);
     // Signed by us but opened at another endpoint (an edited URL): not forged, but not a link we made.
     if (!fits) return { ok: false, page: await this.refuse('malformed', token, payload) };
     return { ok: true, payload: { ...payload, rcp: payload.rcp.toLowerCase() } };
@@ -164,9 +166,9 @@ export class MailLinksService {
 
   private async notificationFor(token: string, payload: LinkPayload): Promise<{ ok: true; context: object } | { ok: false; page: Page }> {
     const [row] = await this.dataSource.query(
-      `SELECT n.owner_kind, n.owner_code, n.step, n.kind, n.due_date::text, n.request->>'rung' AS rung,
+      `SELECT n.owner_kind, n.owner_code, n.step, n.kind, n.due_date::text, n.rung,
          COALESCE(n.request->>'dateKind', s.date_kind) AS date_kind, COALESCE(m.name, r.name, n.owner_code) AS owner_name,
-         def.step->>'nameNl' AS name_nl, def.step->>'nameEn' AS name_en, n.request->>'cycleYear' AS cycle_year
+         def.step->>'nameNl' AS name_nl, def.step->>'nameEn' AS name_en, n.cycle_year
        FROM notification n
        JOIN outbox o ON o.business_key = n.business_key AND o.recipient = $2
        LEFT JOIN municipality m ON n.owner_kind = 'municipality' AND m.code = n.owner_code
@@ -174,7 +176,7 @@ export class MailLinksService {
        LEFT JOIN step_state s ON s.owner_code = n.owner_code AND s.step = n.step
        LEFT JOIN rulebook_version rv ON rv.id = n.rulebook_id
        LEFT JOIN LATERAL (SELECT d AS step FROM jsonb_array_elements(rv.content->'steps') d
-                          WHERE d->>'key' = COALESCE(n.request->>'stepKey', split_part(n.step, ':', 1)) LIMIT 1) def ON true
+                          WHERE d->>'key' = n.step_key LIMIT 1) def ON true
        WHERE n.business_key = $1`,
       [payload.key, payload.rcp],
     );
@@ -222,7 +224,7 @@ export class MailLinksService {
 
   private async preference(recipient: string): Promise<Preference> {
     const [row] = await this.dataSource.query(`SELECT delivery, optional_stopped_at FROM mail_preference WHERE recipient = $1`, [recipient]);
-    return { delivery: row?.delivery ?? 'immediate', optionalStoppedAt: row?.optional_stopped_at ?? null };
+    return { delivery: row?.delivery ?? DEFAULT_DELIVERY, optionalStoppedAt: row?.optional_stopped_at ?? null };
   }
 
   private preferencesUrl(token: string): string {

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagg
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsBooleanString, IsOptional, IsString, Matches, MinLength, ValidateNested } from 'class-validator';
 import { DataSource } from 'typeorm';
+import { OWNER_COLLECTIONS } from '../../../../libs/contracts';
 import { loadRegionGrouping, RegionGroupingError } from '../../../../libs/db/reference-data';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
 import { ApiPropertyOptional } from '@nestjs/swagger';
@@ -28,8 +29,8 @@ function checkCode(code: string): string {
   return code;
 }
 
-@ApiTags('municipalities')
-@Controller('municipalities')
+@ApiTags(OWNER_COLLECTIONS.municipality)
+@Controller(OWNER_COLLECTIONS.municipality)
 export class MunicipalitiesController {
   constructor(@Inject(MunicipalitiesService) private readonly municipalities: MunicipalitiesService) {}
 
@@ -66,8 +67,8 @@ export class RegionGroupingDto {
   regions!: GroupingRegionDto[];
 }
 
-@ApiTags('regions')
-@Controller('regions')
+@ApiTags(OWNER_COLLECTIONS.region)
+@Controller(OWNER_COLLECTIONS.region)
 export class RegionsController {
   constructor(
     @Inject(MunicipalitiesService) private readonly municipalities: MunicipalitiesService,

@@ -1,13 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsEmail, IsIn, IsObject, IsOptional, IsString, Matches, MinLength, ValidateNested } from 'class-validator';
+import { EVIDENCE_KINDS, INITIAL_STEP_STATUSES } from '../../../../libs/contracts';
+import type { EvidenceKind, InitialStepStatus } from '../../../../libs/contracts';
+import { oneOfMessage } from '../errors/validation';
 
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 
 export class InitialEvidenceDto {
-  @ApiProperty({ enum: ['council-decision', 'publication', 'document'] })
-  @IsIn(['council-decision', 'publication', 'document'], { message: 'kind must be council-decision, publication or document' })
-  kind!: 'council-decision' | 'publication' | 'document';
+  @ApiProperty({ enum: EVIDENCE_KINDS })
+  @IsIn(EVIDENCE_KINDS, { message: oneOfMessage('kind', EVIDENCE_KINDS) })
+  kind!: EvidenceKind;
 
   @ApiProperty({ example: 'Raadsbesluit 2026/123' }) @IsString() @MinLength(1, { message: 'reference is required' })
   reference!: string;
@@ -23,10 +26,10 @@ export class InitialEvidenceDto {
 
 /** A step's state at onboarding: done with evidence, in progress, or a target date; so nothing past is sent. */
 export class InitialStepStateDto {
-  @ApiPropertyOptional({ enum: ['open', 'in-progress', 'submitted', 'done'] })
+  @ApiPropertyOptional({ enum: INITIAL_STEP_STATUSES })
   @IsOptional()
-  @IsIn(['open', 'in-progress', 'submitted', 'done'], { message: 'status must be open, in-progress, submitted or done' })
-  status?: 'open' | 'in-progress' | 'submitted' | 'done';
+  @IsIn(INITIAL_STEP_STATUSES, { message: oneOfMessage('status', INITIAL_STEP_STATUSES) })
+  status?: InitialStepStatus;
 
   @ApiPropertyOptional({ type: [InitialEvidenceDto] })
   @IsOptional()

@@ -6,12 +6,13 @@ import { REGIE_CONFIG } from '../../../../libs/config/config.module';
 import type { RegieConfig } from '../../../../libs/config/config';
 import {
   InitialStepState,
+  OwnerKind,
   OwnerRef,
+  ownerWorkflowId,
+  parseStepInstanceKey,
   PROGRAMME_WORKFLOW_TYPE,
-  programmeWorkflowId,
   ProgrammeWorkflowInput,
   REGION_WORKFLOW_TYPE,
-  regionWorkflowId,
   searchAttributes,
 } from '../../../../libs/contracts';
 import { findRulebook } from '../../../../libs/db/rulebook-store';
@@ -22,7 +23,7 @@ import { BulkMunicipalityDto, BulkOnboardingDto, BulkRegionDto, CreateOnboarding
 
 export interface OnboardingResult {
   created: boolean;
-  kind: 'municipality' | 'region';
+  kind: OwnerKind;
   code: string;
   workflowId: string;
   runId: string;
@@ -140,7 +141,8 @@ export class OnboardingService {
     if (!raw) return null;
     const states = validateMapValues(InitialStepStateDto, raw, path);
     for (const [key, state] of Object.entries(states)) {
-      const definition = rulebook.rulebook.steps.find((d) => d.key === key.split(':')[0] && d.scope === scope);
+      const stepKey = stepKeyOf(key);
+      const definition = rulebook.rulebook.steps.find((d) => d.key === stepKey && d.scope === scope);
       if (!definition) throw new RegieError('invalid-input', 'invalid-input', `Ongeldige invoer in veld ${path}.${key}: geen ${scope === 'region' ? 'regionale' : 'gemeentelijke'} stap in regelboek ${rulebook.rulebook.id}`, `${path}.${key}`);
       const unknownItem = state.checklist?.find((item) => !definition.checklist.some((c) => c.key === item));
       if (unknownItem) throw new RegieError('invalid-input', 'invalid-input', `Ongeldige invoer in veld ${path}.${key}.checklist: onbekend onderdeel ${unknownItem}`, `${path}.${key}.checklist`);
@@ -182,7 +184,7 @@ export class OnboardingService {
 
   private async onboard(rulebook: HashedRulebook, { owner, contactEmail, steps }: OwnerOnboarding): Promise<OnboardingResult> {
     const t = tables[owner.kind];
-    const workflowId = owner.kind === 'municipality' ? programmeWorkflowId(owner.code) : regionWorkflowId(owner.code);
+    const workflowId = ownerWorkflowId(owner);
     await this.dataSource.query(
       `INSERT INTO ${t.table} (${t.key}, workflow_id, rulebook_id, ${t.contact}, initial_steps) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (${t.key}) DO NOTHING`,
@@ -240,5 +242,14 @@ export class OnboardingService {
       [owner.code, runId],
     );
     return { ...result, created, runId };
+  }
+}
+
+/** The rulebook step of a key the caller gives (`volkshuisvestingsprogramma`, `prestatieafspraken:2026`), or null for a malformed one. */
+function stepKeyOf(key: string): string | null {
+  try {
+    return parseStepInstanceKey(key).stepKey;
+  } catch {
+    return null;
   }
 }

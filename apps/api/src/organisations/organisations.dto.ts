@@ -1,18 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsEmail, IsIn, IsOptional, IsString, Matches, MinLength, ValidateNested } from 'class-validator';
-import { ORGANISATION_KINDS } from '../../../../libs/db/entities/organisation.entity';
-import type { OrganisationKind } from '../../../../libs/db/entities/organisation.entity';
-import { roleSchema } from '../../../../libs/rulebook/rulebook.schema';
-import type { Role } from '../../../../libs/rulebook/rulebook.schema';
-
-export const ROLES = roleSchema.options;
-export const DELIVERIES = ['immediate', 'digest'] as const;
-export type Delivery = (typeof DELIVERIES)[number];
+import { DEFAULT_LANGUAGE, DELIVERIES, LANGUAGES, ORGANISATION_KINDS, ROLES } from '../../../../libs/contracts';
+import type { Delivery, Language, OrganisationKind, Role } from '../../../../libs/contracts';
+import { oneOfMessage } from '../errors/validation';
 
 export class PutOrganisationDto {
   @ApiProperty({ enum: ORGANISATION_KINDS })
-  @IsIn(ORGANISATION_KINDS, { message: `kind must be one of ${ORGANISATION_KINDS.join(', ')}` })
+  @IsIn(ORGANISATION_KINDS, { message: oneOfMessage('kind', ORGANISATION_KINDS) })
   kind!: OrganisationKind;
 
   @ApiProperty({ example: 'Woningcorporatie Voorbeeld' }) @IsString({ message: 'name is required' }) @MinLength(1, { message: 'name is required' })
@@ -37,18 +32,18 @@ export class ContactDto {
   @ApiPropertyOptional() @IsOptional() @IsString({ message: 'name must be text' })
   name?: string;
 
-  @ApiProperty({ enum: ROLES }) @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` })
+  @ApiProperty({ enum: ROLES }) @IsIn(ROLES, { message: oneOfMessage('role', ROLES) })
   role!: Role;
 
-  @ApiPropertyOptional({ enum: ['nl', 'en'], default: 'nl' }) @IsOptional() @IsIn(['nl', 'en'], { message: 'language must be nl or en' })
-  language?: 'nl' | 'en';
+  @ApiPropertyOptional({ enum: LANGUAGES, default: DEFAULT_LANGUAGE }) @IsOptional() @IsIn(LANGUAGES, { message: oneOfMessage('language', LANGUAGES) })
+  language?: Language;
 
   @ApiPropertyOptional({
     enum: DELIVERIES,
     description: "The address's delivery preference: each mail at once, or bundled in a weekly digest. Absent: any existing preference stays (default immediate)",
   })
   @IsOptional()
-  @IsIn(DELIVERIES, { message: `delivery must be one of ${DELIVERIES.join(', ')}` })
+  @IsIn(DELIVERIES, { message: oneOfMessage('delivery', DELIVERIES) })
   delivery?: Delivery;
 }
 

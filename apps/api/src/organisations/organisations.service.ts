@@ -1,9 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { OrganisationKind } from '../../../../libs/db/entities/organisation.entity';
-import type { Role } from '../../../../libs/rulebook/rulebook.schema';
+import {
+  DEFAULT_LANGUAGE,
+  Delivery,
+  isOneOf,
+  Language,
+  MUNICIPALITY_ROLES,
+  OrganisationKind,
+  Role,
+  STAKEHOLDER_KINDS,
+} from '../../../../libs/contracts';
 import { RegieError } from '../errors/regie-error';
-import { ContactDto, Delivery, LoadOrganisationsDto, PutContactsDto, PutOrganisationDto } from './organisations.dto';
+import { ContactDto, LoadOrganisationsDto, PutContactsDto, PutOrganisationDto } from './organisations.dto';
 
 /** The public bodies stand for a reference code; their table decides whether it exists. */
 const CODE_TABLE: Partial<Record<OrganisationKind, { table: string; example: string }>> = {
@@ -11,11 +19,10 @@ const CODE_TABLE: Partial<Record<OrganisationKind, { table: string; example: str
   region: { table: 'region', example: 'CR23' },
   province: { table: 'province', example: 'PV27' },
 };
-const STAKEHOLDER_KINDS: OrganisationKind[] = ['housing-corporation', 'tenant-organisation', 'care-welfare-organisation'];
 
 /** The roles a contact can have in each kind: only these receive notifications (VNG's receive none yet). */
-const ROLES_BY_KIND: Record<OrganisationKind, Role[] | 'any'> = {
-  municipality: ['programme-manager', 'alderman'],
+const ROLES_BY_KIND: Record<OrganisationKind, readonly Role[] | 'any'> = {
+  municipality: MUNICIPALITY_ROLES,
   region: ['regional-coordinator'],
   province: ['province'],
   'housing-corporation': ['housing-corporation'],
@@ -33,7 +40,7 @@ export interface OrganisationView {
   code: string | null;
   municipalities: string[];
   /** `delivery` is the address's preference (`mail_preference`), immediate when it has none. */
-  contacts: { email: string; name: string | null; role: Role; language: 'nl' | 'en'; delivery: Delivery }[];
+  contacts: { email: string; name: string | null; role: Role; language: Language; delivery: Delivery }[];
 }
 
 const invalid = (field: string, problem: string, code = 'invalid-input') =>
@@ -92,7 +99,7 @@ export class OrganisationsService {
     const codeTable = CODE_TABLE[dto.kind];
     if (codeTable && !dto.code) throw invalid(at('code'), `a ${dto.kind} organisation needs the code it stands for, such as ${codeTable.example}`);
     if (!codeTable && dto.code !== undefined) throw invalid(at('code'), `only municipality, region and province organisations have a code`);
-    const stakeholder = STAKEHOLDER_KINDS.includes(dto.kind);
+    const stakeholder = isOneOf(STAKEHOLDER_KINDS, dto.kind);
     if (!stakeholder && dto.municipalities?.length) {
       throw invalid(at('municipalities'), 'only housing corporations, tenant organisations and care-welfare organisations are linked to municipalities');
     }
@@ -152,13 +159,13 @@ export class OrganisationsService {
         }
         if (!earlier) deliveries.set(email, { delivery: c.delivery, field: at(`contacts.${i}.delivery`) });
       }
-      return { email, name: c.name ?? null, role: c.role, language: c.language ?? 'nl', delivery: c.delivery, index: i };
+      return { email, name: c.name ?? null, role: c.role, language: c.language ?? DEFAULT_LANGUAGE, delivery: c.delivery, index: i };
     });
     const [organisation] = await tx.query(`SELECT kind FROM organisation WHERE key = $1 FOR UPDATE`, [key]);
     if (!organisation) throw notFound(key, at);
     const allowed = ROLES_BY_KIND[organisation.kind as OrganisationKind];
     const misfit = contacts.find((c) => allowed !== 'any' && !allowed.includes(c.role));
-    if (misfit) throw invalid(at(`contacts.${misfit.index}.role`), `a ${organisation.kind} organisation has contacts with role ${(allowed as Role[]).join(' or ')}`);
+    if (misfit) throw invalid(at(`contacts.${misfit.index}.role`), `a ${organisation.kind} organisation has contacts with role ${(allowed as readonly Role[]).join(' or ')}`);
     await tx.query(`DELETE FROM contact WHERE organisation_key = $1`, [key]);
     for (const c of contacts) {
       await tx.query(`INSERT INTO contact (organisation_key, email, role, name, language) VALUES ($1, $2, $3, $4, $5)`, [key, c.email, c.role, c.name, c.language]);

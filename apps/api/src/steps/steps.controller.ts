@@ -1,17 +1,21 @@
 import { Body, Controller, Get, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { OWNER_COLLECTIONS, OWNER_KINDS, OwnerKind } from '../../../../libs/contracts';
 import { RegieError } from '../errors/regie-error';
 import { CompleteDto, ExtensionDto, ProgressDto, StepListQuery, TargetDateDto, WaiverDto } from './steps.dto';
-import { OwnerKind, StepsService } from './steps.service';
+import { StepsService } from './steps.service';
 
-const owners: Record<string, { kind: OwnerKind; pattern: RegExp; example: string }> = {
-  municipalities: { kind: 'municipality', pattern: /^GM\d{4}$/, example: 'GM0363' },
-  regions: { kind: 'region', pattern: /^[A-Z]{2}\d{2,3}$/, example: 'CR23' },
+const CODE_FORMATS: Record<OwnerKind, { pattern: RegExp; example: string }> = {
+  municipality: { pattern: /^GM\d{4}$/, example: 'GM0363' },
+  region: { pattern: /^[A-Z]{2}\d{2,3}$/, example: 'CR23' },
 };
 
+/** `municipalities` and `regions` in the path (OWNER_COLLECTIONS), each with its owner kind and code format. */
+const owners = new Map(OWNER_KINDS.map((kind) => [OWNER_COLLECTIONS[kind] as string, { kind, ...CODE_FORMATS[kind] }]));
+
 function owner(collection: string, code: string): { kind: OwnerKind; code: string } {
-  const o = owners[collection];
-  if (!o) throw new RegieError('not-found', 'not-found', `Onbekende verzameling ${collection}: municipalities of regions`);
+  const o = owners.get(collection);
+  if (!o) throw new RegieError('not-found', 'not-found', `Onbekende verzameling ${collection}: ${[...owners.keys()].join(' of ')}`);
   if (!o.pattern.test(code)) throw new RegieError('invalid-input', 'invalid-input', `Ongeldige invoer in veld code: ${code} is geen code zoals ${o.example}`, 'code');
   return { kind: o.kind, code };
 }

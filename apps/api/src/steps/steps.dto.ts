@@ -1,14 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBooleanString, IsIn, IsObject, IsOptional, IsString, Matches, MinLength, ValidateNested } from 'class-validator';
+import { EVIDENCE_KINDS, OWNER_KINDS, PROGRESS_STATUSES, STEP_STATUSES } from '../../../../libs/contracts';
+import type { EvidenceKind, OwnerKind, ProgressStatus, StepStatus } from '../../../../libs/contracts';
+import { oneOfMessage } from '../errors/validation';
 
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 
 export class ProgressDto {
-  @ApiPropertyOptional({ enum: ['open', 'in-progress', 'submitted'] })
+  @ApiPropertyOptional({ enum: PROGRESS_STATUSES })
   @IsOptional()
-  @IsIn(['open', 'in-progress', 'submitted'], { message: 'status must be open, in-progress or submitted' })
-  status?: 'open' | 'in-progress' | 'submitted';
+  @IsIn(PROGRESS_STATUSES, { message: oneOfMessage('status', PROGRESS_STATUSES) })
+  status?: ProgressStatus;
 
   @ApiPropertyOptional({ example: { doorstroming: true } }) @IsOptional() @IsObject({ message: 'checklist must map item keys to true or false' })
   checklist?: Record<string, boolean>;
@@ -20,9 +23,9 @@ export class ProgressDto {
 }
 
 export class EvidenceDto {
-  @ApiProperty({ enum: ['council-decision', 'publication', 'document'] })
-  @IsIn(['council-decision', 'publication', 'document'], { message: 'kind must be council-decision, publication or document' })
-  kind!: 'council-decision' | 'publication' | 'document';
+  @ApiProperty({ enum: EVIDENCE_KINDS })
+  @IsIn(EVIDENCE_KINDS, { message: oneOfMessage('kind', EVIDENCE_KINDS) })
+  kind!: EvidenceKind;
 
   @ApiProperty({ example: 'Raadsbesluit 2027/88' }) @IsString() @MinLength(1, { message: 'reference is required' })
   reference!: string;
@@ -75,10 +78,10 @@ export class StepListQuery {
   @ApiPropertyOptional({ example: 'volkshuisvestingsprogramma' }) @IsOptional() @Matches(/^[a-z][a-z0-9-]*$/, { message: 'step must be a step key' })
   step?: string;
 
-  @ApiPropertyOptional({ enum: ['open', 'in-progress', 'submitted', 'done', 'waived'] })
+  @ApiPropertyOptional({ enum: STEP_STATUSES })
   @IsOptional()
-  @IsIn(['open', 'in-progress', 'submitted', 'done', 'waived'], { message: 'status must be open, in-progress, submitted, done or waived' })
-  status?: string;
+  @IsIn(STEP_STATUSES, { message: oneOfMessage('status', STEP_STATUSES) })
+  status?: StepStatus;
 
   @ApiPropertyOptional({ example: 'PV27' }) @IsOptional() @Matches(/^PV\d{2}$/, { message: 'province must be a province code such as PV27' })
   province?: string;
@@ -89,6 +92,6 @@ export class StepListQuery {
   @ApiPropertyOptional({ example: 'true' }) @IsOptional() @IsBooleanString({ message: 'overdue must be true or false' })
   overdue?: string;
 
-  @ApiPropertyOptional({ enum: ['municipality', 'region'] }) @IsOptional() @IsIn(['municipality', 'region'], { message: 'owner must be municipality or region' })
-  owner?: 'municipality' | 'region';
+  @ApiPropertyOptional({ enum: OWNER_KINDS }) @IsOptional() @IsIn(OWNER_KINDS, { message: oneOfMessage('owner', OWNER_KINDS) })
+  owner?: OwnerKind;
 }
