@@ -17,7 +17,7 @@ function amsterdamTime(epochMs: number): string {
 }
 
 async function main(): Promise<void> {
-  const base = await api('GET', `/rulebooks/${process.env.DEFAULT_RULEBOOK_ID ?? 'wvrv-2025-07-01.2'}`);
+  const base = await api('GET', `/rulebooks/${process.env.DEFAULT_RULEBOOK_ID ?? 'wvrv-2025-07-01.3'}`);
   // The first full minute at least 15 s ahead (the rulebook's time has minute precision): the reminder fires then.
   const fireAt = Math.ceil((Date.now() + 15_000) / 60_000) * 60_000;
   const reminderDay: IsoDate = utcToAmsterdamDate(fireAt);
@@ -33,9 +33,9 @@ async function main(): Promise<void> {
   delete (demo as { hash?: string }).hash;
   const programme = base.steps.find((s: { key: string }) => s.key === 'volkshuisvestingsprogramma');
   const due = rulebookDueDate(demo, programme)!.date;
-  // The one reminder's offset is the distance from today to the (Atw-shifted) due date.
+  // The one reminder's offset is the distance from today to the due date (a term in years never shifts).
   const offsetDays = Math.round((Date.parse(due) - Date.parse(reminderDay)) / 86_400_000);
-  demo.steps = [{ ...programme, dependsOn: [], reminders: [{ offsetDays, roles: ['programme-manager'], statutory: false }], escalations: [] }];
+  demo.steps = [{ ...programme, dependsOn: [], reminders: [{ offsetDays, roles: ['programme-manager'], mandatory: false }], escalations: [] }];
   await api('POST', '/rulebooks', demo);
 
   const requested = process.argv[2];

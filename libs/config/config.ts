@@ -160,7 +160,7 @@ export function loadConfig(processName: string, env: Env = process.env): RegieCo
     },
     referenceDataDir: path.resolve(optional(env, 'REFERENCE_DATA_DIR', path.join(repoRoot, '..', 'shared', 'domain'))),
     rulebookDir: path.resolve(optional(env, 'RULEBOOK_DIR', path.join(repoRoot, 'libs', 'rulebook', 'versions'))),
-    defaultRulebookId: optional(env, 'DEFAULT_RULEBOOK_ID', 'wvrv-2025-07-01.2'),
+    defaultRulebookId: optional(env, 'DEFAULT_RULEBOOK_ID', 'wvrv-2025-07-01.3'),
     regionGrouping: pattern(env, 'REGION_GROUPING', 'corop', /^[a-z][a-z0-9-]{1,39}$/, 'lower-case letters, digits and dashes'),
     adminToken,
   };

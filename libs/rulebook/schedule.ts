@@ -6,7 +6,10 @@ import {
   addDays,
   addYears,
   amsterdamWallTimeToUtc,
+  AtwReading,
   DateDerivation,
+  fixedDateEnd,
+  statutoryTermEnd,
   formatDutchDate,
   IsoDate,
   NonWorkingDay,
@@ -14,9 +17,10 @@ import {
   workingDayOnOrAfter,
   workingDayOnOrBefore,
 } from '../calendar';
+import type { DateKind } from '../contracts/enums';
+import { DEADLINE_FIRING_KEY, escalationFiringKey, reminderFiringKey } from '../contracts/keys';
 import type { Role, Rulebook, RulebookStep } from './rulebook.schema';
 
-export type DateKind = 'statutory' | 'target';
 
 export interface PlannedFiring {
   /** Stable within a step and due date: `reminder-180d`, `escalation-1`, `deadline-passed`. */
@@ -32,14 +36,81 @@ export interface PlannedFiring {
   /** Epoch milliseconds: the configured time (09:00) on `day`, Europe/Amsterdam. */
   at: number;
   roles: Role[];
-  statutory: boolean;
+  /** A verplichte melding: may not be unsubscribed (project policy). */
+  mandatory: boolean;
 }
 
 export function dateKindOf(step: RulebookStep): DateKind {
   return step.date.kind === 'target' ? 'target' : 'statutory';
 }
 
-function shifted(rulebook: Rulebook, step: RulebookStep, nominal: IsoDate, rule: string): DateDerivation {
+/** Whether a reminder or rung may not be unsubscribed (a verplichte melding), in either format (old: `statutory`). */
+export const isMandatory = (item: { mandatory?: boolean; statutory?: boolean }) => item.mandatory ?? item.statutory ?? false;
+
+/** One instance per year (`prestatieafspraken:2027`), in either rulebook format. */
+export const isYearly = (step: RulebookStep) => step.date.kind === 'yearly' || step.date.kind === 'yearly-date';
+
+/**
+ * Which rules date a rulebook step. `statute`: the Algemene termijnenwet as it reads (art. 1-5). `legacy`:
+ * what workflows did before (the old format's `applyTermijnenwet` shifted every term by art. 1, also a term
+ * in years); kept only so that histories recorded then replay (the workflow chooses behind `patched()`).
+ */
+export type TermRules = 'statute' | 'legacy';
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** The old format's flag, read as the reading it always was; a term in years is left to the statute (art. 4). */
+const oldFlagReading = (applies: boolean): AtwReading => ({
+  applies,
+  reason: `regelboekversie in het oude formaat (applyTermijnenwet: ${applies ? 'ja' : 'nee'}); bron en niveau van de datum zijn daarin niet vastgelegd`,
+});
+
+/**
+ * The date the rulebook sets for a step, with its derivation: a term from the effective date, a fixed or
+ * yearly calendar date, each judged under the Atw by its source's level and its reading. A target-date
+ * step has none (null): its municipality or region sets it.
+ */
+export function rulebookDueDate(rulebook: Rulebook, step: RulebookStep, cycleYear?: number, rules: TermRules = 'statute'): DateDerivation | null {
+  const { date } = step;
+  const cal = rulebook.calendar;
+  const cycle = () => {
+    if (cycleYear === undefined) throw new Error(`step ${step.key} is yearly: a cycle year is required`);
+    return cycleYear;
+  };
+  switch (date.kind) {
+    case 'target':
+      return null;
+    case 'statutory-term': {
+      const { years } = date.rule;
+      const from = `inwerkingtreding ${formatDutchDate(rulebook.effectiveDate)}`;
+      if (rules === 'legacy') return legacyShift(rulebook, step, addYears(rulebook.effectiveDate, years), `${from} + ${years} jaar`);
+      return statutoryTermEnd(rulebook.effectiveDate, { amount: years, unit: 'years', direction: 'after', level: 'formal-law', from }, cal);
+    }
+    case 'term':
+      return statutoryTermEnd(
+        rulebook.effectiveDate,
+        { amount: date.amount, unit: date.unit, direction: date.direction ?? 'after', level: date.source.level, subject: date.subject, from: `inwerkingtreding ${formatDutchDate(rulebook.effectiveDate)}` },
+        cal,
+        date.reading,
+      );
+    case 'fixed-date':
+      return fixedDateEnd({ date: date.date, wording: date.wording, level: date.source.level, reading: date.reading, source: sourceText(date.source) }, cal);
+    case 'yearly-date':
+      return fixedDateEnd({ date: `${cycle()}-${pad(date.month)}-${pad(date.day)}`, wording: date.wording, level: date.source.level, reading: date.reading, source: sourceText(date.source) }, cal);
+    case 'yearly': {
+      const nominal = `${cycle()}-${pad(date.month)}-${pad(date.day)}`;
+      const source = `jaarlijkse termijn: ${date.source}${date.verified ? '' : ' (bron niet geverifieerd)'}`;
+      if (rules === 'legacy') return legacyShift(rulebook, step, nominal, source);
+      return fixedDateEnd({ date: nominal, wording: 'uiterlijk', level: 'formal-law', reading: oldFlagReading(step.applyTermijnenwet ?? false), source }, cal);
+    }
+  }
+}
+
+const sourceText = (source: { citation: string; verified: boolean; note?: string }) =>
+  `${source.citation}${source.verified ? '' : ' (niet geverifieerd)'}${source.note ? `; ${source.note}` : ''}`;
+
+/** The dating of the first releases (see TermRules): art. 1 wherever the flag said so. */
+function legacyShift(rulebook: Rulebook, step: RulebookStep, nominal: IsoDate, rule: string): DateDerivation {
   const derived = termEnd(nominal, rule, rulebook.calendar);
   if (step.applyTermijnenwet) return derived;
   return {
@@ -52,24 +123,8 @@ function shifted(rulebook: Rulebook, step: RulebookStep, nominal: IsoDate, rule:
   };
 }
 
-/**
- * The date the rulebook sets for a step: a statutory term (effective date + N years) or a yearly last
- * timely day, shifted by the Atw where the step says so. A target-date step has none (null): its
- * municipality or region sets it.
- */
-export function rulebookDueDate(rulebook: Rulebook, step: RulebookStep, cycleYear?: number): DateDerivation | null {
-  const { date } = step;
-  if (date.kind === 'statutory-term') {
-    const { years } = date.rule;
-    return shifted(rulebook, step, addYears(rulebook.effectiveDate, years), `inwerkingtreding ${formatDutchDate(rulebook.effectiveDate)} + ${years} jaar`);
-  }
-  if (date.kind === 'yearly') {
-    if (cycleYear === undefined) throw new Error(`step ${step.key} is yearly: a cycle year is required`);
-    const nominal = `${cycleYear}-${String(date.month).padStart(2, '0')}-${String(date.day).padStart(2, '0')}`;
-    return shifted(rulebook, step, nominal, `jaarlijkse termijn: ${date.source}${date.verified ? '' : ' (bron niet geverifieerd)'}`);
-  }
-  return null;
-}
+/** Why a date set by a decision, not by a law, never shifts. */
+const NO_TERM_IN_LAW = 'de Algemene termijnenwet is niet van toepassing (art. 1 lid 1: geen in een wet gestelde termijn)';
 
 /** A streefdatum: set by the municipality or region, no statutory term, so the Atw does not move it. */
 export function targetDateDerivation(date: IsoDate, setBy: string): DateDerivation {
@@ -81,7 +136,8 @@ export function targetDateDerivation(date: IsoDate, setBy: string): DateDerivati
     skipped: [],
     direction: 'none',
     uncoveredYears: [],
-    text: `${formatDutchDate(date)} (streefdatum, vastgesteld door ${setBy}); gepland, geen wettelijke termijn.`,
+    text: `${formatDutchDate(date)} (streefdatum, vastgesteld door ${setBy}); gepland, geen wettelijke termijn; ${NO_TERM_IN_LAW}.`,
+    atw: { applies: false, article: 'art. 1 lid 1', reading: null },
   };
 }
 
@@ -97,7 +153,9 @@ export function extensionDerivation(date: IsoDate, previous: DateDerivation | nu
     uncoveredYears: [],
     text:
       `${formatDutchDate(date)} (verlenging verleend door ${grantedBy}: ${reason})` +
-      (previous ? `; eerder ${formatDutchDate(previous.date)}.` : '.'),
+      (previous ? `; eerder ${formatDutchDate(previous.date)}` : '') +
+      `; een besluit, geen termijn: ${NO_TERM_IN_LAW}.`,
+    atw: { applies: false, article: 'art. 1 lid 1', reading: null },
   };
 }
 
@@ -116,25 +174,44 @@ export function planFirings(rulebook: Rulebook, step: RulebookStep, dueDate: Iso
     return { nominalDay, day: moved.date, skippedDays: moved.skipped, at: amsterdamWallTimeToUtc(moved.date, time) };
   };
   const reminders: PlannedFiring[] = step.reminders.map((r) => ({
-    key: `reminder-${r.offsetDays}d`,
+    key: reminderFiringKey(r.offsetDays),
     kind: 'reminder',
     offsetDays: r.offsetDays,
     ...moment(addDays(dueDate, -r.offsetDays), 'before'),
     roles: r.roles,
-    statutory: r.statutory,
+    mandatory: isMandatory(r),
   }));
   // The day after the due date is the first on which the step is late; rung offsets count from the
   // due date, and offset 0 means that first working day after it.
-  const passed: PlannedFiring = { key: 'deadline-passed', kind: 'deadline', offsetDays: 0, ...moment(addDays(dueDate, 1), 'after'), roles: [], statutory: false };
+  const passed: PlannedFiring = { key: DEADLINE_FIRING_KEY, kind: 'deadline', offsetDays: 0, ...moment(addDays(dueDate, 1), 'after'), roles: [], mandatory: false };
   const escalations: PlannedFiring[] = step.escalations.map((e) => ({
-    key: `escalation-${e.rung}`,
+    key: escalationFiringKey(e.rung),
     kind: 'escalation',
     offsetDays: e.offsetDays,
     rung: e.rung,
     ...moment(addDays(dueDate, Math.max(1, e.offsetDays)), 'after'),
     roles: e.roles,
-    statutory: e.statutory,
+    mandatory: isMandatory(e),
   }));
   const order = { reminder: 0, deadline: 1, escalation: 2 };
   return [...reminders, passed, ...escalations].sort((a, b) => a.at - b.at || order[a.kind] - order[b.kind]);
+}
+
+/** The escalation ladder as the step view shows it: the project's policy, never the statute's. */
+export interface EscalationLadder {
+  basis: 'project-policy';
+  nl: string;
+  en: string;
+  rungs: { rung: number; offsetDays: number; roles: Role[]; mandatory: boolean }[];
+}
+
+/** What versions without `escalationLadder` say about their ladder (the first releases). */
+const POLICY_LADDER = {
+  nl: 'De escalatieladder is beleid van dit project, geen wettelijke plicht. Een trede die niet kan worden uitgezet heet een verplichte melding.',
+  en: 'The escalation ladder is the policy of this project, not a statutory duty. A rung that cannot be unsubscribed is a mandatory notice.',
+};
+
+export function escalationLadderOf(rulebook: Rulebook, step: RulebookStep): EscalationLadder {
+  const { nl, en } = rulebook.escalationLadder ?? POLICY_LADDER;
+  return { basis: 'project-policy', nl, en, rungs: step.escalations.map((e) => ({ rung: e.rung, offsetDays: e.offsetDays, roles: e.roles, mandatory: isMandatory(e) })) };
 }

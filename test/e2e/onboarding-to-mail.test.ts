@@ -30,7 +30,7 @@ test('an onboarding posted through the API becomes a Dutch reminder at the SMTP 
   // with one reminder a week before the term.
   const { rulebook } = testRulebook('e2e-2032-07-01', {
     effectiveDate: '2032-07-01',
-    reminders: [{ offsetDays: 7, roles: ['programme-manager'], statutory: false }],
+    reminders: [{ offsetDays: 7, roles: ['programme-manager'], mandatory: false }],
     escalations: [],
   });
   expect((await api.request('POST', '/rulebooks', rulebook)).status).toBe(201);
@@ -51,7 +51,11 @@ test('an onboarding posted through the API becomes a Dutch reminder at the SMTP 
   // The mail's own links, used as a recipient would: the receipt link asks first (a GET changes nothing), the button confirms.
   const receipt = new URL(/Bevestig ontvangst: (\S+)/.exec(mail.parsed.text!)![1]).pathname;
   expect((await api.page('GET', receipt)).html).toContain('<button');
-  expect((await api.request('GET', '/municipalities/GM0363/steps/volkshuisvestingsprogramma')).body.acknowledgements).toEqual([]);
+  const view = (await api.request('GET', '/municipalities/GM0363/steps/volkshuisvestingsprogramma')).body;
+  expect(view.acknowledgements).toEqual([]);
+  // The ladder is the project's policy, and its rungs are mandatory notices, never "statutory".
+  expect(view.escalationLadder).toMatchObject({ basis: 'project-policy', nl: expect.stringContaining('geen wettelijke plicht') });
+  expect(view.escalationLadder.rungs).toEqual([]); // this version has no rungs
   expect((await api.page('POST', receipt)).status).toBe(200);
   expect((await api.page('POST', receipt)).status).toBe(409);
   expect((await api.request('GET', '/municipalities/GM0363/steps/volkshuisvestingsprogramma')).body.acknowledgements).toEqual([
@@ -77,7 +81,7 @@ test('an onboarding posted through the API becomes a Dutch reminder at the SMTP 
       derivation: expect.objectContaining({
         nominal: '2034-07-01',
         shifted: true,
-        text: expect.stringContaining('zaterdag 1 juli 2034 (inwerkingtreding donderdag 1 juli 2032 + 2 jaar) valt op een zaterdag'),
+        text: expect.stringContaining('zaterdag 1 juli 2034 (testwet: uiterlijk 1 juli 2034) valt op een zaterdag'),
       }),
     }),
   ]);
@@ -92,7 +96,8 @@ test('an onboarding posted through the API becomes a Dutch reminder at the SMTP 
   expect((await api.request('GET', '/municipalities/GM0363/steps/volkshuisvestingsprogramma')).body).toMatchObject({ status: 'submitted', lastEvent: 'progress' });
 
   const bad = await api.request('POST', '/municipalities/GM0363/steps/volkshuisvestingsprogramma/extension', { to: '2034-01-01', reason: 'x', grantedBy: 'Provincie' });
-  expect(bad).toMatchObject({ status: 400, body: { error: 'update-rejected', field: 'to' } });
+  // The step model's code and field cross the boundary as such; the message is Dutch first.
+  expect(bad).toMatchObject({ status: 400, body: { error: 'extension-not-later', field: 'to', message: expect.stringMatching(/^Wijziging geweigerd: Veld to moet na de huidige datum 2034-07-03 liggen \//) } });
 
   const done = await api.request('POST', '/municipalities/GM0363/steps/volkshuisvestingsprogramma/complete', {
     evidence: { kind: 'council-decision', reference: 'Raadsbesluit 2028/88', url: 'https://amsterdam.example/besluit/88', date: '2034-06-29' },

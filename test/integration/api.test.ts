@@ -152,7 +152,7 @@ describe('onboarding', () => {
   it('starts one workflow with a business-key ID, however often it is posted', async () => {
     const first = await api.request('POST', '/onboardings', amsterdam);
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ created: true, workflowId: 'programme-GM0363', rulebookId: 'wvrv-2025-07-01.2' });
+    expect(first.body).toMatchObject({ created: true, workflowId: 'programme-GM0363', rulebookId: 'wvrv-2025-07-01.3' });
     const again = await Promise.all([1, 2, 3].map(() => api.request('POST', '/onboardings', amsterdam)));
     for (const response of again) {
       expect(response.status).toBe(200);
@@ -203,13 +203,23 @@ describe('reads', () => {
 
 describe('rulebooks', () => {
   it('publishes an immutable version: same content is a no-op, other content under the id is refused', async () => {
-    const base = (await api.request('GET', '/rulebooks/wvrv-2025-07-01.2')).body;
+    const base = (await api.request('GET', '/rulebooks/wvrv-2025-07-01.3')).body;
     delete base.hash;
-    const version = { ...base, id: 'wvrv-2026-07-01', effectiveDate: '2026-07-01' };
+    const version = { ...base, id: 'operator-2027-01-01', effectiveDate: '2027-01-01' };
     const stored = await api.request('POST', '/rulebooks', version);
-    expect(stored).toMatchObject({ status: 201, body: { id: 'wvrv-2026-07-01', result: 'stored' } });
+    expect(stored).toMatchObject({ status: 201, body: { id: 'operator-2027-01-01', result: 'stored' } });
     expect(await api.request('POST', '/rulebooks', version)).toMatchObject({ status: 200, body: { result: 'unchanged', hash: stored.body.hash } });
     expect(await api.request('POST', '/rulebooks', { ...version, effectiveDate: '2026-01-01' })).toMatchObject({ status: 409, body: { field: 'id' } });
+    // The shipped versions are there without a publish: the new default and the 1 July 2026 reading.
+    for (const id of ['wvrv-2025-07-01.3', 'wvrv-2026-07-01']) expect((await api.request('GET', `/rulebooks/${id}`)).status).toBe(200);
+  });
+
+  it('refuses a version that mixes the old Atw flag into a term phrased as the statute does', async () => {
+    const base = (await api.request('GET', '/rulebooks/wvrv-2025-07-01.3')).body;
+    delete base.hash;
+    base.steps[2].applyTermijnenwet = true;
+    const response = await api.request('POST', '/rulebooks', { ...base, id: 'mixed' });
+    expect(response).toMatchObject({ status: 400, body: { field: 'steps.2.applyTermijnenwet' } });
   });
 
   it('names the bad field of an invalid version', async () => {

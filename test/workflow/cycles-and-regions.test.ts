@@ -114,7 +114,7 @@ test("a region's target-date steps remind the coordinator as planned dates, and 
       }],
     });
     const set = await handle.executeUpdate(setTargetDate, { args: [{ step: 'woonzorganalyse', date: '2031-03-03', by: 'Regio Groot-Amsterdam' }] });
-    expect(set).toMatchObject({ dateKind: 'target', due: { date: '2031-03-03', text: 'maandag 3 maart 2031 (streefdatum, vastgesteld door Regio Groot-Amsterdam); gepland, geen wettelijke termijn.' } });
+    expect(set).toMatchObject({ dateKind: 'target', due: { date: '2031-03-03', text: 'maandag 3 maart 2031 (streefdatum, vastgesteld door Regio Groot-Amsterdam); gepland, geen wettelijke termijn; de Algemene termijnenwet is niet van toepassing (art. 1 lid 1: geen in een wet gestelde termijn).' } });
     await h.advanceTo('2031-04-01T00:00:00Z');
     await recordHistory('region-target-date', handle);
     const state = await handle.query(programmeStateQuery);

@@ -1,6 +1,6 @@
 /**
  * Delivery through the outbox, counted at a real SMTP server: SMTP down then up, a permanent refusal, a
- * mail overtaken by an extension while it waited, the weekly digest, a stop of optional mail (statutory
+ * mail overtaken by an extension while it waited, the weekly digest, a stop of optional mail (mandatory
  * escalations still arrive), and each recipient's language. The workflows run on the time-skipping server;
  * the real dispatcher sends in wall-clock time.
  */
@@ -19,8 +19,8 @@ const owner = (code: string): OwnerRef => ({ kind: 'municipality', code, name: n
 // The law in force on 1 July 2032: due Monday 3 July 2034; the 7-day reminder on Monday 26 June, the first rung on Tuesday 4 July.
 const rulebook = testRulebook('test-delivery', {
   effectiveDate: '2032-07-01',
-  reminders: [{ offsetDays: 7, roles: ['programme-manager', 'alderman'], statutory: false }],
-  escalations: [{ rung: 1, offsetDays: 0, roles: ['programme-manager', 'alderman'], statutory: true }],
+  reminders: [{ offsetDays: 7, roles: ['programme-manager', 'alderman'], mandatory: false }],
+  escalations: [{ rung: 1, offsetDays: 0, roles: ['programme-manager', 'alderman'], mandatory: true }],
 });
 const key = (code: string, due: string, firing: string) => notificationBusinessKey(programmeWorkflowId(code), 'volkshuisvestingsprogramma', due, firing);
 const queue = () => expect.getState().currentTestName!.replace(/\W+/g, '-').slice(0, 60);
@@ -157,7 +157,7 @@ test('weekly digest, a stop of optional mail, and each recipient in their own la
     await h.advanceTo('2034-07-03T06:30:00Z');
     await until('the digest is queued', async () => (await outbox('digest:2034-07-03:')).length === 1, 20_000);
     await h.delivered();
-    // Tuesday 4 July: the first rung is statutory; it reaches the alderman who stopped optional mail too, without one-click headers.
+    // Tuesday 4 July: the first rung is a mandatory notice; it reaches the alderman who stopped optional mail too, without one-click headers.
     await h.advanceTo('2034-07-05T00:00:00Z');
     await h.delivered();
     const escalation = key('GM0037', '2034-07-03', 'escalation-1');

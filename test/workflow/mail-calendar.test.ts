@@ -31,7 +31,7 @@ function calendar(mail: CaughtMail): { method: string | undefined; lines: string
 test('a reminder invites, an extension moves the same calendar entry, a waiver cancels it', async () => {
   const rulebook = testRulebook('test-calendar', {
     effectiveDate: '2032-07-01',
-    reminders: [{ offsetDays: 180, roles: ['programme-manager'], statutory: false }],
+    reminders: [{ offsetDays: 180, roles: ['programme-manager'], mandatory: false }],
     escalations: [],
   });
   await storeRulebook(h.dataSource, rulebook, 'operator');
@@ -67,7 +67,7 @@ test('a reminder invites, an extension moves the same calendar entry, a waiver c
         'SUMMARY:Uiterste datum: Volkshuisvestingsprogramma Amsterdam',
       ]),
     );
-    expect(invite.lines.find((l) => l.startsWith('DESCRIPTION:'))).toContain('valt op een zaterdag\\; volgens de Algemene termijnenwet (art. 1) verschoven naar maandag 3 juli 2034');
+    expect(invite.lines.find((l) => l.startsWith('DESCRIPTION:'))).toContain('valt op een zaterdag\\; volgens de Algemene termijnenwet (art. 1 lid 1) verschoven naar maandag 3 juli 2034');
     expect(invite.attachment).toMatchObject({ filename: 'invite.ics', contentDisposition: 'attachment' });
     expect(reminder.parsed.text).toContain('Agenda:\nDeze mail bevat een agenda-uitnodiging voor maandag 3 juli 2034.');
 

@@ -83,7 +83,7 @@ test('a two-year timeline fires every reminder and rung once, on the right worki
     expect(first[0].parsed.subject).toBe('Herinnering: Volkshuisvestingsprogramma Amsterdam – uiterlijk maandag 3 juli 2034');
     expect(first[0].parsed.text).toContain('Over 180 dagen verloopt de wettelijke termijn voor het volkshuisvestingsprogramma van Amsterdam (GM0363).');
     expect(first[0].parsed.text).toContain(
-      'zaterdag 1 juli 2034 (inwerkingtreding donderdag 1 juli 2032 + 2 jaar) valt op een zaterdag; volgens de Algemene termijnenwet (art. 1) verschoven naar maandag 3 juli 2034',
+      'zaterdag 1 juli 2034 (testwet: uiterlijk 1 juli 2034) valt op een zaterdag; volgens de Algemene termijnenwet (art. 1 lid 1) verschoven naar maandag 3 juli 2034',
     );
     const overdue = h.smtp.withBusinessKey(notificationBusinessKey('programme-GM0363', 'volkshuisvestingsprogramma', '2034-07-03', 'escalation-1'));
     expect(overdue[0].parsed.subject).toBe('Termijn verstreken: Volkshuisvestingsprogramma Amsterdam – maandag 3 juli 2034 (escalatie, trede 1)');
@@ -108,7 +108,7 @@ test('a two-year timeline fires every reminder and rung once, on the right worki
 test('an activity that fails after recording is retried, records nothing twice, and the SMTP server receives exactly one mail', async () => {
   const rulebook = testRulebook('test-retry', {
     effectiveDate: '2032-07-01',
-    reminders: [{ offsetDays: 7, roles: ['programme-manager'], statutory: false }],
+    reminders: [{ offsetDays: 7, roles: ['programme-manager'], mandatory: false }],
     escalations: [],
   });
   const real = h.activities();
@@ -231,7 +231,7 @@ test('a rulebook change mid-flight re-dates the step like an extension, once per
     expect(h.smtp.withBusinessKey(notificationBusinessKey('programme-GM0047', 'volkshuisvestingsprogramma', '2034-10-02', 'change-notice'))).toHaveLength(1);
     const [row] = await h.dataSource.query(`SELECT due_date::text, rulebook_id, derivation FROM step_state WHERE owner_code = 'GM0047'`);
     expect(row).toMatchObject({ due_date: '2034-10-02', rulebook_id: 'test-2032-10-01' });
-    expect(row.derivation.text).toContain('zondag 1 oktober 2034 (inwerkingtreding vrijdag 1 oktober 2032 + 2 jaar) valt op een zondag');
+    expect(row.derivation.text).toContain('zondag 1 oktober 2034 (testwet: uiterlijk 1 oktober 2034) valt op een zondag');
   });
 });
 
@@ -308,6 +308,9 @@ describe('workflow bundle', () => {
   it('bundles the workflows with only deterministic imports', async () => {
     const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
     expect(code).toContain('programmeWorkflow');
+    // The step model and the planner are in it; the rulebook schema's zod is not (imported as types only).
+    expect(code).toContain('class ProgrammeSteps');
+    expect(code).not.toMatch(/node_modules\/zod\//);
   });
 
   it('fails on workflow code that imports I/O (proves the check has teeth)', async () => {

@@ -1,19 +1,20 @@
 import * as path from 'node:path';
 import type { DateDerivation } from '../../../../libs/calendar';
 import type { StepInstance } from '../../../../libs/contracts';
+import { parseStepInstanceKey } from '../../../../libs/contracts/keys';
 import { hashRulebook, readRulebookDir } from '../../../../libs/rulebook/rulebook-files';
 import { previewRulebookChange, ReadModelStep } from './rulebook-preview';
 
 const current = readRulebookDir(path.join(__dirname, '..', '..', '..', '..', 'libs', 'rulebook', 'versions')).find((r) => r.rulebook.id === 'wvrv-2025-07-01.2')!;
-// In force a year later: the programme and the ordinance move from Thursday 1 July 2027 to Monday 3 July 2028.
+// In force a year later: the programme and the ordinance move from Thursday 1 July 2027 to Saturday 1 July 2028
+// (a term in years never shifts, Atw art. 4 onder a).
 const later = hashRulebook({ ...current.rulebook, id: 'later', effectiveDate: '2026-07-01' });
 const municipalOnly = hashRulebook({ ...later.rulebook, id: 'municipal-only', steps: later.rulebook.steps.filter((s) => s.scope === 'municipality') });
 
 const due = (date: string) => ({ date }) as DateDerivation;
 const step = (key: string, over: Partial<StepInstance> = {}): StepInstance => ({
   key,
-  stepKey: key.split(':')[0],
-  cycleYear: key.includes(':') ? Number(key.split(':')[1]) : null,
+  ...parseStepInstanceKey(key),
   status: 'open',
   dateKind: 'statutory',
   due: due('2027-07-01'),
@@ -53,8 +54,8 @@ describe('previewRulebookChange', () => {
   it('moves only open steps dated by the rulebook, and says who becomes overdue or no longer is', () => {
     const preview = previewRulebookChange(rows, later, Date.parse('2027-08-01T12:00:00Z'));
     expect(preview.moved.map((m) => [m.owner.code, m.step, m.from, m.to, m.becomesOverdue, m.noLongerOverdue])).toEqual([
-      ['GM0363', 'volkshuisvestingsprogramma', '2027-07-01', '2028-07-03', false, false],
-      ['GM0599', 'huisvestingsverordening', '2027-07-01', '2028-07-03', false, true],
+      ['GM0363', 'volkshuisvestingsprogramma', '2027-07-01', '2028-07-01', false, false],
+      ['GM0599', 'huisvestingsverordening', '2027-07-01', '2028-07-01', false, true],
     ]);
     expect(preview.totals).toEqual({
       owners: 3,
@@ -98,5 +99,15 @@ describe('previewRulebookChange', () => {
       ['GM0599', 'huisvestingsverordening'],
     ]);
     expect(removed.totals).toMatchObject({ moved: 1, removed: 2 });
+  });
+
+  it('previews the shipped 1 July 2026 reading against owners on the default: only the ordinance moves, to Monday 3 January 2028', () => {
+    const shipped = readRulebookDir(path.join(__dirname, '..', '..', '..', '..', 'libs', 'rulebook', 'versions'));
+    const onDefault = shipped.find((r) => r.rulebook.id === 'wvrv-2025-07-01.3')!;
+    const reading2026 = shipped.find((r) => r.rulebook.id === 'wvrv-2026-07-01')!;
+    const owners = ['volkshuisvestingsprogramma', 'huisvestingsverordening'].map((key) => row('GM0153', step(key), onDefault.hash));
+    const preview = previewRulebookChange(owners, reading2026, Date.parse('2026-12-01T12:00:00Z'));
+    expect(preview.moved.map((m) => [m.step, m.from, m.to, m.becomesOverdue])).toEqual([['huisvestingsverordening', '2027-07-01', '2028-01-03', false]]);
+    expect(preview.totals.kept.sameDate).toBe(1);
   });
 });

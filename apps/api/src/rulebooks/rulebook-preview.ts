@@ -1,7 +1,7 @@
 import { IsoDate, utcToAmsterdamDate } from '../../../../libs/calendar';
 import type { OwnerRef, StepInstance } from '../../../../libs/contracts';
 import type { HashedRulebook } from '../../../../libs/rulebook/rulebook-files';
-import { planFirings, rulebookDueDate } from '../../../../libs/rulebook/schedule';
+import { definitionOf, passedAt, rulebookChange } from '../../../../libs/programme/step-rules';
 
 /** One row of the `step_state` read model, with the owner's name. */
 export interface ReadModelStep {
@@ -55,14 +55,14 @@ export interface RulebookPreview {
   removed: { owner: OwnerSummary; step: string; stepKey: string; status: StepInstance['status'] }[];
 }
 
-const closed = (step: StepInstance) => step.status === 'done' || step.status === 'waived';
+const KEPT = { 'same-date': 'sameDate', extension: 'extension', 'target-date': 'targetDate', closed: 'closed' } as const;
 
 /**
- * What applying a rulebook version would change, from the read model alone. Mirrors the programme
- * workflow's `applyRulebook` handler (workflows/programme.workflow.ts): an owner already on this hash
- * changes nothing; only open steps whose date comes from the rulebook move; extensions and target dates
- * keep theirs; steps the version no longer has keep their date with a warning. Overdue follows the
- * workflow's own moment for it (the deadline-passed timer), not the calendar date alone.
+ * What applying a rulebook version would change, from the read model alone, decided per step by the same
+ * rule the workflows apply (`rulebookChange` in libs/programme): an owner already on this hash changes
+ * nothing; only open steps whose date comes from the rulebook move; extensions and target dates keep
+ * theirs; steps the version no longer has keep their date with a warning. Overdue follows the workflow's
+ * own moment for it (the deadline-passed timer, `passedAt`), not the calendar date alone.
  */
 export function previewRulebookChange(rows: ReadModelStep[], { rulebook, hash }: HashedRulebook, now: number): RulebookPreview {
   const today = utcToAmsterdamDate(now);
@@ -100,14 +100,11 @@ export function previewRulebookChange(rows: ReadModelStep[], { rulebook, hash }:
     }
     let moving = false;
     for (const { step, rulebookId } of ownerRows) {
-      const definition = rulebook.steps.find((d) => d.key === step.stepKey);
-      if (!definition) {
+      const change = rulebookChange(step, rulebook, 'statute');
+      if (change.kind === 'removed') {
         removed.push({ owner, step: step.key, stepKey: step.stepKey, status: step.status });
-        continue;
-      }
-      const due = step.dueSource === 'rulebook' ? rulebookDueDate(rulebook, definition, step.cycleYear ?? undefined) : null;
-      if (due && !closed(step) && due.date !== step.due?.date) {
-        const passed = planFirings(rulebook, definition, due.date).find((f) => f.kind === 'deadline')!.at <= now;
+      } else if (change.kind === 'moved') {
+        const passed = passedAt(rulebook, definitionOf(rulebook, step)!, change.due.date) <= now;
         const becomesOverdue = !step.overdue && passed;
         const noLongerOverdue = step.overdue && !passed;
         moved.push({
@@ -116,7 +113,7 @@ export function previewRulebookChange(rows: ReadModelStep[], { rulebook, hash }:
           stepKey: step.stepKey,
           cycleYear: step.cycleYear,
           from: step.due?.date ?? null,
-          to: due.date,
+          to: change.due.date,
           becomesOverdue,
           noLongerOverdue,
           currentRulebookId: rulebookId,
@@ -124,10 +121,9 @@ export function previewRulebookChange(rows: ReadModelStep[], { rulebook, hash }:
         moving = true;
         if (becomesOverdue) totals.becomesOverdue += 1;
         if (noLongerOverdue) totals.noLongerOverdue += 1;
-      } else if (closed(step)) totals.kept.closed += 1;
-      else if (step.dueSource === 'extension') totals.kept.extension += 1;
-      else if (step.dueSource !== 'rulebook') totals.kept.targetDate += 1;
-      else totals.kept.sameDate += 1;
+      } else {
+        totals.kept[KEPT[change.reason]] += 1;
+      }
     }
     if (moving) totals.ownersMoving += 1;
   }

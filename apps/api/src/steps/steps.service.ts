@@ -1,26 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import {
+  CLOSED_STEP_STATUSES,
   completeStep,
   CompleteInput,
   ExtensionInput,
   grantExtension,
   ProgressInput,
-  programmeWorkflowId,
-  regionWorkflowId,
   setTargetDate,
   StepInstance,
   TargetDateInput,
   updateProgress,
   waiveStep,
   WaiverInput,
+  type OwnerKind,
 } from '../../../../libs/contracts';
 import { findRulebook } from '../../../../libs/db/rulebook-store';
+import { escalationLadderOf } from '../../../../libs/rulebook/schedule';
+import { isStepRuleError, STEP_RULE_CATEGORY, stepRuleMessage } from '../../../../libs/programme/errors';
 import { RegieError } from '../errors/regie-error';
 import { StepListQuery } from './steps.dto';
 
-export type OwnerKind = 'municipality' | 'region';
+export type { OwnerKind };
 
 const STEP_COLUMNS = `s.owner_kind, s.owner_code, s.step, s.step_key, s.cycle_year, s.status, s.overdue, s.late, s.overdue_since::text,
   s.date_kind, s.due_date::text, s.derivation, s.detail, s.rulebook_id, s.rulebook_hash, s.workflow_id, s.last_event, s.last_event_at`;
@@ -51,19 +53,22 @@ export class StepsService {
 
   async step(kind: OwnerKind, code: string, step: string) {
     const row = await this.findStep(kind, code, step);
-    const [history, notifications, acknowledgements] = await Promise.all([
+    const [history, notifications, acknowledgements, rulebook] = await Promise.all([
       this.dataSource.query(
         `SELECT seq, event, detail, occurred_at FROM step_event WHERE owner_kind = $1 AND owner_code = $2 AND step = $3 ORDER BY seq`,
         [row.owner_kind, row.owner_code, step],
       ),
       this.sentLog(row.owner_kind, row.owner_code, step),
       this.acknowledgements(row.owner_kind, row.owner_code, step),
+      findRulebook(this.dataSource, row.rulebook_id),
     ]);
+    const definition = rulebook?.rulebook.steps.find((d) => d.key === row.step_key);
     return {
       ...toStep(row),
       history: history.map((h: any) => ({ seq: h.seq, event: h.event, detail: h.detail, occurredAt: h.occurred_at })),
       notifications,
       acknowledgements,
+      escalationLadder: rulebook && definition ? escalationLadderOf(rulebook.rulebook, definition) : null,
     };
   }
 
@@ -86,7 +91,7 @@ export class StepsService {
    */
   private async sentLog(kind: OwnerKind, code: string, step?: string) {
     const rows = await this.dataSource.query(
-      `SELECT n.business_key, n.step, n.kind, n.request->>'rung' AS rung, n.due_date::text, n.rulebook_id, n.recipients, n.subject, n.status,
+      `SELECT n.business_key, n.step, n.kind, n.rung, n.due_date::text, n.rulebook_id, n.recipients, n.subject, n.status,
          n.message_id, n.recorded_at, n.sent_at,
          COALESCE((
            SELECT json_agg(json_build_object(
@@ -104,7 +109,7 @@ export class StepsService {
       businessKey: n.business_key,
       step: n.step,
       kind: n.kind,
-      rung: n.rung === null ? null : Number(n.rung),
+      rung: n.rung,
       dueDate: n.due_date,
       rulebookId: n.rulebook_id,
       recipients: n.recipients,
@@ -120,7 +125,7 @@ export class StepsService {
   /** Who acknowledged an escalation or confirmed receipt of a notification of this step, through a signed link, in order. */
   private async acknowledgements(kind: OwnerKind, code: string, step: string) {
     const rows = await this.dataSource.query(
-      `SELECT a.business_key, a.recipient, a.action, n.kind, n.request->>'rung' AS rung, n.due_date::text, a.acknowledged_at
+      `SELECT a.business_key, a.recipient, a.action, n.kind, n.rung, n.due_date::text, a.acknowledged_at
        FROM mail_acknowledgement a JOIN notification n ON n.business_key = a.business_key
        WHERE a.owner_kind = $1 AND a.owner_code = $2 AND a.step = $3
        ORDER BY a.acknowledged_at, a.recipient, a.business_key`,
@@ -131,7 +136,7 @@ export class StepsService {
       recipient: a.recipient,
       action: a.action,
       kind: a.kind,
-      rung: a.rung === null ? null : Number(a.rung),
+      rung: a.rung,
       dueDate: a.due_date,
       acknowledgedAt: a.acknowledged_at,
     }));
@@ -195,12 +200,7 @@ export class StepsService {
     try {
       return await send(this.temporal.workflow.getHandle(row.workflow_id));
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) {
-        const message = (err.cause as Error | undefined)?.message ?? err.message;
-        const field = /^([a-zA-Z.]+) (is|must)/.exec(message)?.[1];
-        const isConflict = /cannot change any more/.test(message);
-        throw new RegieError(isConflict ? 'step-closed' : 'update-rejected', isConflict ? 'conflict' : 'invalid-input', `Wijziging geweigerd: ${message}`, field);
-      }
+      if (err instanceof WorkflowUpdateFailedError) throw refusal(err);
       if (err instanceof WorkflowNotFoundError) {
         throw new RegieError('workflow-not-found', 'not-found', `Geen lopende workflow voor ${code}: eerst aanmelden / not onboarded`, 'code');
       }
@@ -217,8 +217,8 @@ export class StepsService {
     const owners = row.owner_kind === 'municipality' ? `(SELECT region_code FROM region_member WHERE municipality_code = $1)` : `($1)`;
     const closed: { step_key: string }[] = await this.dataSource.query(
       `SELECT DISTINCT step_key FROM step_state
-       WHERE step_key = ANY($2) AND status IN ('done', 'waived') AND (owner_code = $1 OR owner_code IN ${owners})`,
-      [row.owner_code, dependsOn],
+       WHERE step_key = ANY($2) AND status = ANY($3) AND (owner_code = $1 OR owner_code IN ${owners})`,
+      [row.owner_code, dependsOn, CLOSED_STEP_STATUSES],
     );
     return dependsOn.filter((d) => !closed.some((c) => c.step_key === d));
   }
@@ -241,6 +241,18 @@ export class StepsService {
     }
     return row;
   }
+}
+
+/**
+ * A refused update as the caller sees it: the step model's code, its category's HTTP status and the field,
+ * read from the failure's type and details. A refusal without a rule error is an internal fault.
+ */
+function refusal(err: WorkflowUpdateFailedError): Error {
+  const failure = err.cause;
+  if (!(failure instanceof ApplicationFailure)) return err;
+  const rule = failure.details?.[0];
+  if (!isStepRuleError(rule) || rule.code !== failure.type) return err;
+  return new RegieError(rule.code, STEP_RULE_CATEGORY[rule.code], `Wijziging geweigerd: ${stepRuleMessage(rule)}`, rule.field);
 }
 
 /** A timestamp inside JSON built by Postgres, written as JavaScript writes a Date (`2027-07-01T07:00:00.000Z`). */
