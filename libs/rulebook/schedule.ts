@@ -106,8 +106,8 @@ export function rulebookDueDate(rulebook: Rulebook, step: RulebookStep, cycleYea
   }
 }
 
-const sourceText = (source: { citation: string; verified: boolean; note?: string }) =>
-  `${source.citation}${source.verified ? '' : ' (niet geverifieerd)'}${source.note ? `; ${source.note}` : ''}`;
+/** The source as the derivation names it; why it is unverified stays in the rulebook (`source.note`). */
+const sourceText = (source: { citation: string; verified: boolean }) => `${source.citation}${source.verified ? '' : ' (niet geverifieerd)'}`;
 
 /** The dating of the first releases (see TermRules): art. 1 wherever the flag said so. */
 function legacyShift(rulebook: Rulebook, step: RulebookStep, nominal: IsoDate, rule: string): DateDerivation {
