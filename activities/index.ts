@@ -13,6 +13,7 @@ import {
   OFFICE_HOLDER_ROLES,
   StepEventWrite,
 } from '../libs/contracts';
+import { isPermanentDatabaseError, jsonbText } from '../libs/db/json';
 import { findRulebook } from '../libs/db/rulebook-store';
 import { OUTBOX_CHANNEL } from '../libs/mail/outbox';
 import { outboxMessageId } from '../libs/mail/notification-message';
@@ -35,14 +36,16 @@ export function createActivities({ dataSource, temporal, regionGrouping = 'corop
      * ordered: a repeated `seq` inserts nothing, and a row already at a higher `seq` is never overwritten.
      */
     async recordStepEvent(write: StepEventWrite): Promise<void> {
-      await dataSource.transaction((tx) => writeStepEvent(tx, write));
+      await permanentAsNonRetryable(`the read-model write ${write.workflowId} #${write.seq}`, () => dataSource.transaction((tx) => writeStepEvent(tx, write)));
     },
 
     /** Several state changes in one transaction (a workflow's new steps, skipped moments, a rulebook change). */
     async recordStepEvents(writes: StepEventWrite[]): Promise<void> {
-      await dataSource.transaction(async (tx) => {
-        for (const write of writes) await writeStepEvent(tx, write);
-      });
+      await permanentAsNonRetryable(`the read-model writes ${writes[0]?.workflowId} #${writes[0]?.seq}-${writes.at(-1)?.seq}`, () =>
+        dataSource.transaction(async (tx) => {
+          for (const write of writes) await writeStepEvent(tx, write);
+        }),
+      );
     },
 
     /**
@@ -61,7 +64,7 @@ export function createActivities({ dataSource, temporal, regionGrouping = 'corop
       }
       if (!stored.rulebook.steps.some((s) => s.key === req.stepKey)) throw ApplicationFailure.nonRetryable(`Rulebook ${req.rulebookId} has no step ${req.stepKey}`);
 
-      return dataSource.transaction(async (tx) => {
+      return permanentAsNonRetryable(`the notification ${req.businessKey}`, () => dataSource.transaction(async (tx) => {
         const [existing] = await tx.query(`SELECT status, recipients FROM notification WHERE business_key = $1`, [req.businessKey]);
         if (existing) return { outcome: existing.status === 'sent' ? 'already-sent' : existing.status === 'no-recipients' ? 'no-recipients' : 'queued', recipients: existing.recipients };
         const scope = await findOwnerScope(tx, req.owner, regionGrouping);
@@ -72,7 +75,7 @@ export function createActivities({ dataSource, temporal, regionGrouping = 'corop
              due_date, rulebook_id, recipients, status, request)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (business_key) DO NOTHING RETURNING business_key`,
           [req.businessKey, req.workflowId, req.owner.kind, req.owner.code, req.step, req.stepKey, req.cycleYear, req.kind, req.firingKey, req.rung ?? null,
-            req.due.date, req.rulebookId, recipients.map((r) => r.email), recipients.length ? 'queued' : 'no-recipients', JSON.stringify(req)],
+            req.due.date, req.rulebookId, recipients.map((r) => r.email), recipients.length ? 'queued' : 'no-recipients', jsonbText(req)],
         );
         // A concurrent attempt recorded it first (this insert waited for its commit): that one's rows stand.
         if (!inserted.length) return { outcome: 'queued', recipients: recipients.map((r) => r.email) };
@@ -98,7 +101,7 @@ export function createActivities({ dataSource, temporal, regionGrouping = 'corop
         // Wakes the dispatchers once this transaction commits (they also poll, so a lost wake-up only delays).
         await tx.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
         return { outcome: 'queued', recipients: recipients.map((r) => r.email) };
-      });
+      }));
     },
 
     /**
@@ -145,7 +148,7 @@ async function writeStepEvent(tx: EntityManager, write: StepEventWrite): Promise
   await tx.query(
     `INSERT INTO step_event (workflow_id, seq, owner_kind, owner_code, step, event, detail, occurred_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (workflow_id, seq) DO NOTHING`,
-    [write.workflowId, write.seq, write.owner.kind, write.owner.code, step.key, write.event, JSON.stringify(write.detail), write.occurredAt],
+    [write.workflowId, write.seq, write.owner.kind, write.owner.code, step.key, write.event, jsonbText(write.detail), write.occurredAt],
   );
   await tx.query(
     `INSERT INTO step_state (owner_code, step, owner_kind, step_key, cycle_year, workflow_id, status, overdue, late, overdue_since,
@@ -160,10 +163,26 @@ async function writeStepEvent(tx: EntityManager, write: StepEventWrite): Promise
      WHERE step_state.seq < EXCLUDED.seq`,
     [
       write.owner.code, step.key, write.owner.kind, step.stepKey, step.cycleYear, write.workflowId, step.status, step.overdue,
-      step.late, step.overdueSince, step.dateKind, step.due?.date ?? null, step.due ? JSON.stringify(step.due) : null,
-      JSON.stringify(step), write.rulebookId, write.rulebookHash, write.event, write.occurredAt, write.seq,
+      step.late, step.overdueSince, step.dateKind, step.due?.date ?? null, step.due ? jsonbText(step.due) : null,
+      jsonbText(step), write.rulebookId, write.rulebookHash, write.event, write.occurredAt, write.seq,
     ],
   );
+}
+
+/**
+ * Runs a database write; an error no retry can mend (bad data, a violated constraint) fails the activity
+ * for good, with a message a person can act on, instead of being retried for ever.
+ */
+async function permanentAsNonRetryable<T>(what: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (!isPermanentDatabaseError(err)) throw err;
+    throw ApplicationFailure.nonRetryable(
+      `The database refused ${what} (${(err as { code: string }).code}: ${(err as Error).message}); this input cannot be stored as it is: correct it or report it`,
+      'database-refused',
+    );
+  }
 }
 
 export type RegieActivities = ReturnType<typeof createActivities>;

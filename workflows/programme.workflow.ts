@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
   condition,
@@ -66,8 +67,8 @@ async function runSteps(input: ProgrammeWorkflowInput): Promise<ProgrammeState> 
    */
   const recordAll = async (writes: StepEventWrite[]) => {
     if (!writes.length) return;
-    if (patched('batched-step-records')) await recordStepEvents(writes);
-    else for (const write of writes) await recordStepEvent(write);
+    if (patched('batched-step-records')) await survive('read-model write', () => recordStepEvents(writes));
+    else for (const write of writes) await survive('read-model write', () => recordStepEvent(write));
   };
   const publishSearchAttributes = () => {
     const { openSteps, overdue } = model.searchAttributes();
@@ -76,10 +77,28 @@ async function runSteps(input: ProgrammeWorkflowInput): Promise<ProgrammeState> 
       { key: searchAttributes.overdue, value: overdue },
     ]);
   };
-  const notify = async ({ request, recorded }: NotificationEffect) => {
-    const result = await sendNotification(request);
-    await recordStepEvent(recorded(result, now()));
-    return result;
+  /**
+   * A write the activity gave up on for good (bad data it cannot store) is logged and the loop goes on: the
+   * step's next write carries its state. Only an ActivityFailure is caught; anything else is a bug.
+   */
+  const survive = async (what: string, write: () => Promise<unknown>) => {
+    try {
+      await write();
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.error(`${what} failed for good; the workflow goes on`, { cause: err.cause?.message });
+    }
+  };
+  const notify = async ({ request, recorded, failed }: NotificationEffect) => {
+    try {
+      const result = await sendNotification(request);
+      await survive('read-model write', () => recordStepEvent(recorded(result, now())));
+      return result.outcome;
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      await survive('read-model write', () => recordStepEvent(failed(err.cause?.message ?? err.message, now())));
+      return 'failed';
+    }
   };
   /** Runs a change, records it in the read model, and returns once the read model shows it. */
   const change = async (write: StepEventWrite) => {
@@ -134,11 +153,11 @@ async function runSteps(input: ProgrammeWorkflowInput): Promise<ProgrammeState> 
     const due = model.fire(now(), wake);
     if (!due) continue;
     if ('deadline' in due) {
-      await recordStepEvent(due.deadline);
+      await survive('read-model write', () => recordStepEvent(due.deadline));
       publishSearchAttributes();
       continue;
     }
-    const result = await notify(due.notification);
-    log.info('Notification fired', { step: due.notification.request.step, firing: due.notification.request.firingKey, outcome: result.outcome });
+    const outcome = await notify(due.notification);
+    log.info('Notification fired', { step: due.notification.request.step, firing: due.notification.request.firingKey, outcome });
   }
 }

@@ -89,9 +89,9 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 /**
  * What became of a firing. `queued`: handed to the outbox (the dispatcher sends it); `sent`/`already-sent` in
  * runs from before the outbox; `skipped-past` a moment already past at onboarding or re-dating; `recorded`
- * the deadline moment, which notifies no one.
+ * the deadline moment, which notifies no one; `failed` a notification that could not be queued for good.
  */
-export const FIRING_OUTCOMES = ['queued', 'sent', 'already-sent', 'no-recipients', 'skipped-past', 'recorded'] as const;
+export const FIRING_OUTCOMES = ['queued', 'sent', 'already-sent', 'no-recipients', 'skipped-past', 'recorded', 'failed'] as const;
 export type FiringOutcome = (typeof FIRING_OUTCOMES)[number];
 
 /** What the notification activity answers (`sent`/`already-sent`: workflows that ran before the outbox). */

@@ -238,6 +238,45 @@ describe('a version that no longer dates a step', () => {
   });
 });
 
+describe('input from before the limits', () => {
+  it('leaves out what onboarding gave that a workflow cannot take, with a warning, instead of failing its first task', () => {
+    const m = model({
+      initialSteps: {
+        'wmo-beleidsplan': { targetDate: '2027-02-30' },
+        volkshuisvestingsprogramma: { evidence: [{ kind: 'publication', reference: 'ok', url: 'javascript:alert(1)', recordedBy: 'PM' }], checklist: ['doorstroming', 'bestaat-niet'] },
+      },
+    });
+    m.ensureInstances(at('2026-03-02T10:00:00Z'));
+    expect(step(m, 'wmo-beleidsplan')).toMatchObject({ due: null, warnings: [expect.stringMatching(/^bij aanmelding genegeerd: Veld targetDate moet een bestaande datum zijn/)] });
+    const programme = step(m, 'volkshuisvestingsprogramma');
+    expect(programme.evidence).toEqual([]);
+    expect(programme.warnings).toEqual([expect.stringContaining('evidence.0.url')]);
+    expect(programme.checklist).toMatchObject({ doorstroming: true });
+    expect(programme.checklist).not.toHaveProperty('bestaat-niet');
+  });
+
+  it('gives a date the planner cannot plan no timers and a warning, and the other steps go on', () => {
+    const m = model();
+    m.ensureInstances(at('2026-03-02T10:00:00Z'));
+    step(m, 'wmo-beleidsplan').due = { date: '2013-05-01' } as StepInstance['due'];
+    expect(m.nextWake(at('2026-03-02T10:00:00Z'))).toMatchObject({ planned: expect.anything() });
+    expect(step(m, 'wmo-beleidsplan').warnings).toEqual([expect.stringContaining('de datum 2013-05-01 kan niet worden gepland')]);
+    m.nextWake(at('2026-03-02T10:00:00Z'));
+    expect(step(m, 'wmo-beleidsplan').warnings).toHaveLength(1);
+  });
+
+  it('refuses a 21st extension: a step cannot grow without bound', () => {
+    const m = model();
+    m.ensureInstances(at('2026-03-02T10:00:00Z'));
+    for (let i = 1; i <= 20; i++) {
+      const input = { step: 'volkshuisvestingsprogramma', to: `2027-08-${String(i).padStart(2, '0')}`, reason: 'r', grantedBy: 'P' };
+      expect(m.validateExtension(input)).toBeNull();
+      m.extend(input, at('2026-03-02T10:00:00Z'));
+    }
+    expect(m.validateExtension({ step: 'volkshuisvestingsprogramma', to: '2027-09-01', reason: 'r', grantedBy: 'P' })).toMatchObject({ code: 'limit-reached', facts: { max: '20' } });
+  });
+});
+
 describe('continue-as-new', () => {
   it('carries open steps, their handled moments and the sequence; drops closed past cycles', () => {
     const m = model();

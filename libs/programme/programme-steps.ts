@@ -28,6 +28,7 @@ import { CANCELLATION_FIRING_KEY, CHANGE_NOTICE_FIRING_KEY, notificationBusiness
 import type { Role, Rulebook, RulebookStep } from '../rulebook/rulebook.schema';
 import { extensionDerivation, isYearly, planFirings, PlannedFiring, rulebookDueDate, targetDateDerivation, TermRules } from '../rulebook/schedule';
 import { StepRuleError } from './errors';
+import { TEXT_LIMITS } from './limits';
 import { definitionOf, isClosed, markPassed, moveDate, newStepInstance, rulebookChange } from './step-rules';
 import * as validate from './validation';
 
@@ -41,6 +42,8 @@ export interface NotificationEffect {
   request: NotificationRequest;
   /** Records the outcome (in the model's firings for a reminder or rung) and returns its read-model write. */
   recorded(result: NotificationOutcome, now: number): StepEventWrite;
+  /** The notification could not be queued for good: recorded on the step with the reason, and the loop goes on. */
+  failed(reason: string, now: number): StepEventWrite;
 }
 
 /**
@@ -151,6 +154,7 @@ export class ProgrammeSteps {
       return {
         request: this.request(step, kind, firingKey, { roles: this.stepRoles(step), mandatory: false, previous }),
         recorded: (result, at) => this.write(at, step, `${kind}-${result.outcome}`, { dueDate: step.due!.date, previousDueDate: previous?.date ?? null, recipients: result.recipients }),
+        failed: (reason, at) => this.write(at, step, `${kind}-failed`, { dueDate: step.due!.date, reason: reason.slice(0, TEXT_LIMITS.reason) }),
       };
     }
     return null;
@@ -189,6 +193,10 @@ export class ProgrammeSteps {
           this.firings.push(firingRecord(step, firing, result.outcome));
           return this.write(at, step, `${firing.kind}-${result.outcome}`, { firing: firing.key, dueDate: step.due!.date, day: firing.day, recipients: result.recipients });
         },
+        failed: (reason, at) => {
+          this.firings.push(firingRecord(step, firing, 'failed'));
+          return this.write(at, step, `${firing.kind}-failed`, { firing: firing.key, dueDate: step.due!.date, day: firing.day, reason: reason.slice(0, TEXT_LIMITS.reason) });
+        },
       },
     };
   }
@@ -211,8 +219,8 @@ export class ProgrammeSteps {
 
   validateProgress = (input: ProgressInput): StepRuleError | null => validate.validateProgress(input, this.openStep);
   validateComplete = (input: CompleteInput): StepRuleError | null => validate.validateComplete(input, this.openStep);
-  validateTargetDate = (input: TargetDateInput): StepRuleError | null => validate.validateTargetDate(input, this.openStep);
-  validateExtension = (input: ExtensionInput): StepRuleError | null => validate.validateExtension(input, this.openStep);
+  validateTargetDate = (input: TargetDateInput): StepRuleError | null => validate.validateTargetDate(input, this.openStep, this.rulebook);
+  validateExtension = (input: ExtensionInput): StepRuleError | null => validate.validateExtension(input, this.openStep, this.rulebook);
   validateWaiver = (input: WaiverInput): StepRuleError | null => validate.validateWaiver(input, this.openStep);
   validateApplyRulebook = (input: ApplyRulebookInput): StepRuleError | null => validate.validateApplyRulebook(input);
 
@@ -329,7 +337,17 @@ export class ProgrammeSteps {
   private firingsOf(step: StepInstance): Firing[] {
     const definition = definitionOf(this.rulebook, step);
     if (!definition || !step.due || isClosed(step)) return [];
-    return planFirings(this.rulebook, definition, step.due.date).map((f) => ({
+    let planned: PlannedFiring[];
+    try {
+      planned = planFirings(this.rulebook, definition, step.due.date);
+    } catch (err) {
+      // A date the planner cannot plan (accepted before the input limits existed): no timers for it, and
+      // the step says why, instead of a workflow task that fails for ever.
+      const warning = `geen herinneringen of escalaties: de datum ${step.due.date} kan niet worden gepland (${(err as Error).message})`;
+      if (!step.warnings.includes(warning)) step.warnings.push(warning);
+      return [];
+    }
+    return planned.map((f) => ({
       ...f,
       businessKey: notificationBusinessKey(this.options.workflowId, step.key, step.due!.date, f.key),
     }));

@@ -5,7 +5,9 @@
  */
 import type { DateDerivation, IsoDate } from '../calendar';
 import type { InitialStepState, StepInstance } from '../contracts';
-import { CLOSED_STEP_STATUSES } from '../contracts/enums';
+import { CLOSED_STEP_STATUSES, INITIAL_STEP_STATUSES } from '../contracts/enums';
+import { stepRuleError, StepRuleError, stepRuleMessage } from './errors';
+import { checkDate, checkText, checkUrl, STEP_LIMITS } from './limits';
 import { stepInstanceKey } from '../contracts/keys';
 import type { Rulebook, RulebookStep } from '../rulebook/rulebook.schema';
 import { dateKindOf, planFirings, rulebookDueDate, targetDateDerivation, TermRules } from '../rulebook/schedule';
@@ -15,16 +17,40 @@ export const isClosed = (step: Pick<StepInstance, 'status'>) => (CLOSED_STEP_STA
 export const definitionOf = (rulebook: Rulebook, step: Pick<StepInstance, 'stepKey'>): RulebookStep | undefined =>
   rulebook.steps.find((d) => d.key === step.stepKey);
 
+/**
+ * What of an onboarding's initial state a workflow can take: the API checks the same limits first, so this
+ * only meets input from before them. What fails is left out with a warning on the step, never thrown: a
+ * workflow's first task must not fail on its input.
+ */
+export function acceptInitial(initial: InitialStepState | undefined, definition: RulebookStep): { initial: InitialStepState | undefined; warnings: string[] } {
+  if (!initial) return { initial, warnings: [] };
+  const warnings: string[] = [];
+  const refuse = (error: StepRuleError | null) => {
+    if (error) warnings.push(`bij aanmelding genegeerd: ${stepRuleMessage(error)}`);
+    return !!error;
+  };
+  const status = initial.status === undefined || (INITIAL_STEP_STATUSES as readonly string[]).includes(initial.status) ? initial.status : undefined;
+  if (initial.status !== status) refuse(stepRuleError('status-invalid', 'status', `status must be ${INITIAL_STEP_STATUSES.join(', ')}`, { allowed: [...INITIAL_STEP_STATUSES] }));
+  const targetDate = initial.targetDate !== undefined && refuse(checkDate(initial.targetDate, 'targetDate')) ? undefined : initial.targetDate;
+  const evidence = (initial.evidence ?? [])
+    .slice(0, STEP_LIMITS.evidence)
+    .filter((e, i) => !refuse(checkText(e.reference, `evidence.${i}.reference`, 'reference') ?? checkUrl(e.url, `evidence.${i}.url`) ?? (e.date !== undefined ? checkDate(e.date, `evidence.${i}.date`) : null)));
+  const checklist = (initial.checklist ?? []).filter((key) => definition.checklist.some((c) => c.key === key));
+  return { initial: { ...initial, status, targetDate, evidence, checklist }, warnings };
+}
+
 /** A new instance of a rulebook step (a yearly step per cycle), in the state onboarding gave it. */
 export function newStepInstance(
   rulebook: Rulebook,
   definition: RulebookStep,
   cycleYear: number | null,
-  initial: InitialStepState | undefined,
+  given: InitialStepState | undefined,
   ownerName: string,
   recordedAt: string,
   rules: TermRules,
 ): StepInstance {
+  const accepted = acceptInitial(given, definition);
+  const initial = accepted.initial;
   const due = rulebookDueDate(rulebook, definition, cycleYear ?? undefined, rules);
   const target = initial?.targetDate && !due ? targetDateDerivation(initial.targetDate, ownerName) : null;
   return {
@@ -39,7 +65,7 @@ export function newStepInstance(
     evidence: (initial?.evidence ?? []).map((e) => ({ ...e, recordedAt })),
     extensions: [],
     waiver: null,
-    warnings: [],
+    warnings: accepted.warnings,
     overdue: false,
     late: false,
     overdueSince: null,
