@@ -79,13 +79,50 @@ export class OutboxDispatcher {
 
   async start(): Promise<void> {
     this.running = true;
-    this.listener = new PgClient({ connectionString: this.opts.databaseUrl, application_name: 'regie-dispatcher-listen' });
-    // A lost LISTEN connection only slows delivery to the polling pace; it must not stop the dispatcher.
-    this.listener.on('error', (err) => this.opts.log?.warn(`LISTEN connection lost (${err.message}); polling every ${this.opts.pollMs} ms`));
-    this.listener.on('notification', () => this.poke());
-    await this.listener.connect();
-    await this.listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    await this.listen();
     this.loop = this.run();
+  }
+
+  /**
+   * A dedicated connection LISTENs for new mail. When it is lost (Postgres restarted, a network cut) the
+   * dispatcher polls meanwhile and connects again with a growing pause, so it recovers without a restart.
+   */
+  private async listen(): Promise<void> {
+    const listener = new PgClient({ connectionString: this.opts.databaseUrl, application_name: 'regie-dispatcher-listen', connectionTimeoutMillis: 5000 });
+    this.listener = listener;
+    let lost = false;
+    const onLost = (why: string) => {
+      if (lost || !this.running) return;
+      lost = true;
+      this.opts.log?.warn(`LISTEN connection lost (${why}); polling every ${this.opts.pollMs} ms and connecting again`);
+      listener.end().catch(() => undefined);
+      this.relisten(1000);
+    };
+    listener.on('error', (err) => onLost(err.message));
+    listener.on('end', () => onLost('connection ended'));
+    listener.on('notification', () => this.poke());
+    try {
+      await listener.connect();
+      await listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    } catch (err) {
+      lost = true; // the caller decides whether to try again; no second attempt from the events above
+      listener.end().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private relisten(pauseMs: number): void {
+    const timer = setTimeout(() => {
+      if (!this.running) return;
+      this.listen().then(
+        () => {
+          this.opts.log?.log('LISTEN connection restored');
+          this.poke(); // whatever was queued meanwhile
+        },
+        () => this.relisten(Math.min(pauseMs * 2, 30_000)),
+      );
+    }, pauseMs);
+    timer.unref();
   }
 
   /** Stops claiming; mails already claimed are finished (or, if the process dies first, re-sent after their lease). */
