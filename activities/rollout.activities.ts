@@ -3,6 +3,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { applyRulebook, ApplyRulebookResult, rolloutWorkflowId } from '../libs/contracts';
 import { findRulebook } from '../libs/db/rulebook-store';
 import type { HashedRulebook } from '../libs/rulebook/rulebook-files';
+import type { EntityManager } from 'typeorm';
 import type { ActivityDeps } from './index';
 
 export interface RolloutCounts {
@@ -29,6 +30,8 @@ type TargetOutcome =
 const UPDATE_DEADLINE_MS = 60_000;
 /** gRPC UNAVAILABLE: Temporal itself is unreachable, so the batch is retried rather than every target failed. */
 const UNAVAILABLE = 14;
+/** Postgres: a unique index refused the row (here: another rollout holds the lock). */
+const UNIQUE_VIOLATION = '23505';
 
 /**
  * The rulebook rollout's activities: list the owners' workflows once, apply the version to pending
@@ -93,6 +96,35 @@ export function createRolloutActivities({ dataSource, temporal }: Pick<ActivityD
     }
   };
 
+  /**
+   * The API takes the lock (a `running` row in `rulebook_rollout_run`) before it starts the workflow. A
+   * workflow started straight from a Temporal client takes it here, so the database holds one rollout at a
+   * time either way; while another version holds it, this rollout fails at once and says which.
+   */
+  const takeLockIfStartedDirectly = async (tx: EntityManager, rulebookId: string, runId: string | null) => {
+    const [mine] = await tx.query(`SELECT id FROM rulebook_rollout_run WHERE rulebook_id = $1 AND status = 'running'`, [rulebookId]);
+    if (mine) return;
+    const [holder] = await tx.query(`SELECT rulebook_id FROM rulebook_rollout_run WHERE status = 'running'`);
+    const [previous] = await tx.query(`SELECT rulebook_id FROM rulebook_rollout_run ORDER BY id DESC LIMIT 1`);
+    try {
+      await tx.query('SAVEPOINT take_lock');
+      await tx.query(
+        `INSERT INTO rulebook_rollout_run (rulebook_id, workflow_id, workflow_run_id, status, requested_via, previous_rulebook_id)
+         VALUES ($1, $2, $3, 'running', 'workflow', $4)`,
+        [rulebookId, rolloutWorkflowId(rulebookId), runId, previous?.rulebook_id ?? null],
+      );
+    } catch (err) {
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+      await tx.query('ROLLBACK TO SAVEPOINT take_lock');
+      const [other] = holder ? [holder] : await tx.query(`SELECT rulebook_id FROM rulebook_rollout_run WHERE status = 'running'`);
+      throw ApplicationFailure.nonRetryable(
+        `Regelboek ${other?.rulebook_id ?? '?'} wordt al uitgerold; start deze uitrol via POST /rulebooks/${rulebookId}/apply als die klaar is / ` +
+          `rulebook ${other?.rulebook_id ?? '?'} is being rolled out; apply this version once it has finished`,
+        'rollout-running',
+      );
+    }
+  };
+
   return {
     /**
      * Opens (or re-opens) the rollout of a version and lists its targets: every onboarded owner's
@@ -101,7 +133,18 @@ export function createRolloutActivities({ dataSource, temporal }: Pick<ActivityD
      */
     async listRolloutTargets({ rulebookId }: { rulebookId: string }): Promise<RolloutCounts> {
       await rulebookOrFail(rulebookId);
+      const { workflowExecution } = Context.current().info;
       await dataSource.transaction(async (tx) => {
+        await takeLockIfStartedDirectly(tx, rulebookId, workflowExecution?.runId ?? null);
+        // Targets applied in an earlier rollout of this version count as done only while no other version
+        // has rolled out since; after one has (going back with an override), every target is sent again.
+        await tx.query(
+          `UPDATE rulebook_rollout_target SET status = 'pending', changed = NULL, error = NULL, updated_at = now()
+           WHERE rulebook_id = $1 AND status = 'applied' AND EXISTS (
+             SELECT 1 FROM rulebook_rollout_run o WHERE o.rulebook_id <> $1 AND o.id > coalesce(
+               (SELECT max(m.id) FROM rulebook_rollout_run m WHERE m.rulebook_id = $1 AND m.status <> 'running'), 0))`,
+          [rulebookId],
+        );
         await tx.query(
           `INSERT INTO rulebook_rollout (rulebook_id, workflow_id, status, total) VALUES ($1, $2, 'running', 0)
            ON CONFLICT (rulebook_id) DO UPDATE SET status = 'running', workflow_id = EXCLUDED.workflow_id, started_at = now(), finished_at = NULL`,
@@ -159,12 +202,27 @@ export function createRolloutActivities({ dataSource, temporal }: Pick<ActivityD
       return { ...(await recount(rulebookId)), processed: targets.length };
     },
 
-    /** Closes the rollout with its final counts (a target still pending would mean a bug: it is counted, not hidden). */
+    /**
+     * Closes the rollout with its final counts (a target still pending would mean a bug: it is counted, not
+     * hidden) and releases the lock, so the next version may roll out.
+     */
     async finishRollout({ rulebookId }: { rulebookId: string }): Promise<RolloutCounts> {
       const counts = await recount(rulebookId);
-      await dataSource.query(`UPDATE rulebook_rollout SET status = 'completed', finished_at = now() WHERE rulebook_id = $1`, [rulebookId]);
+      await dataSource.transaction(async (tx) => {
+        await tx.query(`UPDATE rulebook_rollout SET status = 'completed', finished_at = now() WHERE rulebook_id = $1`, [rulebookId]);
+        await tx.query(`UPDATE rulebook_rollout_run SET status = 'completed', finished_at = now() WHERE rulebook_id = $1 AND status = 'running'`, [rulebookId]);
+      });
       log.info('Rollout finished', { ...counts });
       return counts;
+    },
+
+    /** The rollout failed or was cancelled: releases the lock and keeps the reason. Progress stays as it is, to resume. */
+    async releaseRollout({ rulebookId, error }: { rulebookId: string; error: string }): Promise<void> {
+      await dataSource.query(
+        `UPDATE rulebook_rollout_run SET status = 'failed', error = $2, finished_at = now() WHERE rulebook_id = $1 AND status = 'running'`,
+        [rulebookId, error.slice(0, 2000)],
+      );
+      log.warn('Rollout failed; lock released', { rulebookId, error });
     },
   };
 }

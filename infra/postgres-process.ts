@@ -3,6 +3,7 @@
  * signal: Ctrl-C in the terminal reaches only the start command, never this process group.
  * Prints `READY <url>` once it accepts connections; SIGTERM or SIGINT stops Postgres cleanly.
  */
+import { EmbeddedPostgresPlacementError } from './embedded-postgres-placement';
 import { startEmbeddedPostgres } from './postgres';
 
 async function main(): Promise<void> {
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(`failed: ${err?.stack ?? err}`);
+  // A placement error says what to do; anything else keeps its stack for whoever debugs it.
+  console.error(`failed: ${err instanceof EmbeddedPostgresPlacementError ? err.message : (err?.stack ?? err)}`);
   process.exit(1);
 });

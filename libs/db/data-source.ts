@@ -5,6 +5,7 @@ import {
   OnboardingEntity,
   RegionOnboardingEntity,
   RulebookRolloutEntity,
+  RulebookRolloutRunEntity,
   RulebookRolloutTargetEntity,
   RulebookVersionEntity,
   StepEventEntity,
@@ -16,6 +17,7 @@ import { StepsPerOwner1764115200000 } from './migrations/1764115200000-steps-per
 import { OrganisationsAndContacts1764201600000 } from './migrations/1764201600000-organisations-and-contacts';
 import { OutboxAndPreferences1764288000000 } from './migrations/1764288000000-outbox-and-preferences';
 import { NotificationFacts1796083200000 } from './migrations/1796083200000-notification-facts';
+import { RolloutOneAtATime1796097600000 } from './migrations/1796097600000-rollout-one-at-a-time';
 import { MailAcknowledgementEntity, MailLinkRefusalEntity, MailPreferenceEntity, OutboxEntity } from './entities/mail.entity';
 
 export const entities = [
@@ -31,6 +33,7 @@ export const entities = [
   NotificationEntity,
   RulebookRolloutEntity,
   RulebookRolloutTargetEntity,
+  RulebookRolloutRunEntity,
   OrganisationEntity,
   OrganisationMunicipalityEntity,
   ContactEntity,
@@ -47,6 +50,7 @@ export const migrations = [
   OrganisationsAndContacts1764201600000,
   OutboxAndPreferences1764288000000,
   NotificationFacts1796083200000,
+  RolloutOneAtATime1796097600000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, applicationName: string) {

@@ -106,6 +106,7 @@ describe('migrations', () => {
         'OrganisationsAndContacts1764201600000',
         'OutboxAndPreferences1764288000000',
         'NotificationFacts1796083200000',
+        'RolloutOneAtATime1796097600000',
       ]);
       expect(await sources[0].query(`SELECT name FROM migrations ORDER BY id`)).toEqual([
         { name: 'InitialSchema1764028800000' },
@@ -113,6 +114,7 @@ describe('migrations', () => {
         { name: 'OrganisationsAndContacts1764201600000' },
         { name: 'OutboxAndPreferences1764288000000' },
         { name: 'NotificationFacts1796083200000' },
+        { name: 'RolloutOneAtATime1796097600000' },
       ]);
     } finally {
       await Promise.all(sources.map((s) => s.destroy()));

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Generated, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { DateDerivation } from '../../calendar';
 import type { StepInstance } from '../../contracts';
 import type { DateKind, NotificationKind, OwnerKind, StepStatus } from '../../contracts/enums';
@@ -11,6 +11,8 @@ export class RulebookVersionEntity {
   @Column({ name: 'content_hash', type: 'char', length: 64 }) contentHash!: string;
   @Column({ type: 'text' }) source!: 'file' | 'operator';
   @CreateDateColumn({ name: 'published_at', type: 'timestamptz' }) publishedAt!: Date;
+  /** Publication order, numbered by Postgres as versions are stored: a higher number is a newer version. */
+  @Column({ type: 'bigint' }) @Generated('increment') seq!: string;
 }
 
 /** One onboarding per municipality; the workflow is started once and its run recorded here. */
@@ -123,4 +125,24 @@ export class RulebookRolloutTargetEntity {
   @Column({ type: 'jsonb', nullable: true }) changed!: unknown;
   @Column({ type: 'text', nullable: true }) error!: string | null;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+}
+
+/**
+ * One apply of a rulebook version, and the lock: at most one row is `running` (a partial unique index, see
+ * migration RolloutOneAtATime), taken before the rollout workflow starts and released when it ends.
+ */
+@Entity('rulebook_rollout_run')
+export class RulebookRolloutRunEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: string;
+  @Column({ name: 'rulebook_id', type: 'text' }) rulebookId!: string;
+  @Column({ name: 'workflow_id', type: 'text' }) workflowId!: string;
+  @Column({ name: 'workflow_run_id', type: 'text', nullable: true }) workflowRunId!: string | null;
+  @Column({ type: 'text' }) status!: 'running' | 'completed' | 'failed' | 'interrupted';
+  @Column({ name: 'requested_via', type: 'text' }) requestedVia!: 'api' | 'workflow';
+  @Column({ name: 'previous_rulebook_id', type: 'text', nullable: true }) previousRulebookId!: string | null;
+  @Column({ type: 'boolean', default: false }) override!: boolean;
+  @Column({ name: 'override_reason', type: 'text', nullable: true }) overrideReason!: string | null;
+  @Column({ type: 'text', nullable: true }) error!: string | null;
+  @Column({ name: 'requested_at', type: 'timestamptz' }) requestedAt!: Date;
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true }) finishedAt!: Date | null;
 }

@@ -1,9 +1,27 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { Response } from 'express';
+import { TEXT_LIMITS } from '../../../../libs/programme/limits';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
 import { RulebookRolloutService } from './rulebook-rollout.service';
 import { RulebooksService } from './rulebooks.service';
+
+/** An apply's body: empty, or an explicit override to go back to an older version, with the reason recorded. */
+export class ApplyRulebookDto {
+  @ApiPropertyOptional({ description: 'Apply a version older than the one the workflows follow (refused with 409 without it)' })
+  @IsOptional()
+  @IsBoolean({ message: 'override must be true or false' })
+  override?: boolean;
+
+  @ApiPropertyOptional({ maxLength: TEXT_LIMITS.reason, description: 'Why; required with override, recorded with the rollout' })
+  @IsOptional()
+  @IsString({ message: 'reason must be text' })
+  @MaxLength(TEXT_LIMITS.reason, { message: `reason may hold at most ${TEXT_LIMITS.reason} characters` })
+  // eslint-disable-next-line no-control-regex
+  @Matches(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, { message: 'reason must not contain control characters' })
+  reason?: string;
+}
 
 @ApiTags('rulebooks')
 @Controller('rulebooks')
@@ -49,9 +67,15 @@ export class RulebooksController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiBearerAuth()
   @UseGuards(AdminTokenGuard)
-  @ApiOperation({ summary: 'Apply the version to every running programme and region workflow (rulebook-rollout-<id>); 202, progress at /rollout' })
-  apply(@Param('id') id: string) {
-    return this.rollouts.apply(id);
+  @ApiOperation({
+    summary:
+      'Apply the version to every running programme and region workflow (rulebook-rollout-<id>); 202, progress at /rollout. ' +
+      'One rollout at a time; a version older than the one the workflows follow needs override with a reason',
+  })
+  @ApiBody({ type: ApplyRulebookDto, required: false })
+  @ApiConflictResponse({ description: 'rollout-running: another version is rolling out; rulebook-older-than-current: older version without override' })
+  apply(@Param('id') id: string, @Body() body?: ApplyRulebookDto) {
+    return this.rollouts.apply(id, { override: body?.override, reason: body?.reason });
   }
 
   @Get(':id/rollout')
