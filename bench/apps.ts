@@ -20,6 +20,8 @@ export async function startBenchApps(env: TestWorkflowEnvironment, databaseUrl: 
       LINK_SECRET: 'bench-link-secret-0123456789abcdef0123',
       TEMPORAL_TASK_QUEUE: opts.taskQueue,
     });
+  // A benchmark is one client sending as fast as it can: the per-client rate limit would measure itself.
+  process.env.REGIE_RATE_LIMIT ??= '1000000';
   const api = await createApiApp(config('bench-api'), false);
   await api.listen(0, '127.0.0.1');
   const apiUrl = `http://127.0.0.1:${(api.getHttpServer().address() as AddressInfo).port}`;

@@ -18,6 +18,7 @@ import { OrganisationsAndContacts1764201600000 } from './migrations/176420160000
 import { OutboxAndPreferences1764288000000 } from './migrations/1764288000000-outbox-and-preferences';
 import { NotificationFacts1796083200000 } from './migrations/1796083200000-notification-facts';
 import { RolloutOneAtATime1796097600000 } from './migrations/1796097600000-rollout-one-at-a-time';
+import { IdempotentWrites1796112000000 } from './migrations/1796112000000-idempotent-writes';
 import { MailAcknowledgementEntity, MailLinkRefusalEntity, MailPreferenceEntity, OutboxEntity } from './entities/mail.entity';
 
 export const entities = [
@@ -51,6 +52,7 @@ export const migrations = [
   OutboxAndPreferences1764288000000,
   NotificationFacts1796083200000,
   RolloutOneAtATime1796097600000,
+  IdempotentWrites1796112000000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, applicationName: string) {

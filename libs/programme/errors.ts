@@ -63,7 +63,7 @@ const dutch: Record<StepRuleCode, (e: StepRuleError) => string> = {
   'step-unknown': (e) => `Stap ${e.facts?.step} bestaat niet in deze workflow`,
   'step-closed': (e) => `Stap ${e.facts?.step} is ${e.facts?.status === 'done' ? 'afgerond' : 'vrijgesteld'} en kan niet meer wijzigen`,
   'field-required': (e) => `Veld ${e.field} is verplicht`,
-  'field-invalid': (e) => `Veld ${e.field} moet tekst zijn`,
+  'field-invalid': (e) => `Veld ${e.field} heeft niet de verwachte vorm`,
   'text-too-long': (e) => `Veld ${e.field} mag ten hoogste ${e.facts?.max} tekens bevatten`,
   'control-character': (e) => `Veld ${e.field} mag geen stuurtekens bevatten`,
   'date-invalid': (e) => `Veld ${e.field} moet een bestaande datum zijn (JJJJ-MM-DD)`,

@@ -107,6 +107,7 @@ describe('migrations', () => {
         'OutboxAndPreferences1764288000000',
         'NotificationFacts1796083200000',
         'RolloutOneAtATime1796097600000',
+        'IdempotentWrites1796112000000',
       ]);
       expect(await sources[0].query(`SELECT name FROM migrations ORDER BY id`)).toEqual([
         { name: 'InitialSchema1764028800000' },
@@ -115,6 +116,7 @@ describe('migrations', () => {
         { name: 'OutboxAndPreferences1764288000000' },
         { name: 'NotificationFacts1796083200000' },
         { name: 'RolloutOneAtATime1796097600000' },
+        { name: 'IdempotentWrites1796112000000' },
       ]);
     } finally {
       await Promise.all(sources.map((s) => s.destroy()));
@@ -141,7 +143,7 @@ describe('schema', () => {
 
 describe('health', () => {
   it('reports Postgres and Temporal up', async () => {
-    expect(await api.request('GET', '/health')).toEqual({
+    expect(await api.request('GET', '/health')).toMatchObject({
       status: 200,
       body: { status: 'up', checks: { postgres: { status: 'up' }, temporal: { status: 'up' } } },
     });
@@ -197,8 +199,8 @@ describe('onboarding', () => {
 });
 
 describe('reads', () => {
-  it('names the bad path parameter', async () => {
-    expect(await api.request('GET', '/municipalities/0363/steps')).toMatchObject({ status: 400, body: { field: 'code' } });
+  it('names the bad path parameter: a path that cannot exist is a 404', async () => {
+    expect(await api.request('GET', '/municipalities/0363/steps')).toMatchObject({ status: 404, body: { error: 'not-found', field: 'code' } });
     expect(await api.request('GET', '/municipalities?province=Noord-Holland')).toMatchObject({ status: 400, body: { field: 'province' } });
   });
 });

@@ -141,7 +141,8 @@ describe('organisations', () => {
     expect(await put('x1', { kind: 'housing-corporation', name: 'X', municipalities: ['Amsterdam'] })).toMatchObject({ status: 400, body: { field: 'municipalities' } });
     expect(await put('x1', { kind: 'housing-corporation', name: '' })).toMatchObject({ status: 400, body: { field: 'name' } });
     expect(await put('x1', { kind: 'housing-corporation', name: 'X', extra: 1 })).toMatchObject({ status: 400, body: { field: 'extra' } });
-    expect(await put('bad%20key', { kind: 'vng', name: 'VNG' })).toMatchObject({ status: 400, body: { field: 'key' } });
+    // A key that cannot exist is a path that cannot exist.
+    expect(await put('bad%20key', { kind: 'vng', name: 'VNG' })).toMatchObject({ status: 404, body: { error: 'not-found', field: 'key' } });
     // Nothing of the refused writes was stored.
     expect(await api.request('GET', '/organisations/x1')).toMatchObject({ status: 404, body: { field: 'key' } });
 

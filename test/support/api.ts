@@ -18,14 +18,14 @@ export class TestApi {
     return new TestApi(app, `http://127.0.0.1:${port}`);
   }
 
-  async request(method: string, path: string, body?: unknown, token: string | null = TEST_ADMIN_TOKEN) {
+  async request(method: string, path: string, body?: unknown, token: string | null = TEST_ADMIN_TOKEN, headers: Record<string, string> = {}) {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return { status: res.status, body: (await res.json()) as any };
+    return { status: res.status, headers: Object.fromEntries(res.headers), body: (await res.json()) as any };
   }
 
   /**

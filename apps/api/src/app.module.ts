@@ -1,9 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import type { RegieConfig } from '../../../libs/config/config';
 import { ConfigModule } from '../../../libs/config/config.module';
 import { DatabaseModule } from '../../../libs/db/database.module';
 import { AdminTokenGuard } from './auth/admin-token.guard';
 import { ReferenceDataService } from './bootstrap/reference-data.service';
+import { PathParamsGuard } from './edge/path-params';
+import { MailLinkRefusalLimit, RATE_LIMITS, readRateLimits, throttlerOptions } from './edge/rate-limits';
 import { HealthController } from './health/health.controller';
 import { MailLinksController } from './mail-links/mail-links.controller';
 import { MailLinksService } from './mail-links/mail-links.service';
@@ -23,11 +27,28 @@ import { TemporalClientModule } from './temporal/temporal-client.module';
 @Module({})
 export class AppModule {
   static forRoot(config: RegieConfig): DynamicModule {
+    // Rate limits come from the environment (REGIE_RATE_LIMIT, REGIE_MAIL_LINK_REFUSAL_LIMIT; see edge/rate-limits.ts).
+    const limits = readRateLimits(process.env);
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, TemporalClientModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, TemporalClientModule, ThrottlerModule.forRoot(throttlerOptions(limits))],
       controllers: [HealthController, MailLinksController, MunicipalitiesController, RegionsController, OnboardingController, RulebooksController, StepsController, OrganisationsController],
-      providers: [ReferenceDataService, MailLinksService, MunicipalitiesService, OnboardingService, StepsService, AdminTokenGuard, RulebooksService, RulebookRolloutService, OrganisationsService],
+      providers: [
+        { provide: RATE_LIMITS, useValue: limits },
+        // Guards in this order: rate limit, then path parameters, then each route's own (the admin token).
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: PathParamsGuard },
+        MailLinkRefusalLimit,
+        ReferenceDataService,
+        MailLinksService,
+        MunicipalitiesService,
+        OnboardingService,
+        StepsService,
+        AdminTokenGuard,
+        RulebooksService,
+        RulebookRolloutService,
+        OrganisationsService,
+      ],
     };
   }
 }

@@ -1,14 +1,18 @@
 import { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { RegieConfig } from '../../../libs/config/config';
 import { AppModule } from './app.module';
+import { installHttpEdge } from './edge/http-edge';
 import { ErrorFilter } from './errors/error.filter';
 import { validationPipe } from './errors/validation';
 
 /** Builds the HTTP app exactly as production runs it; tests call this too. */
 export async function createApiApp(config: RegieConfig, logger?: LoggerService | false): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger: logger ?? undefined });
+  // Nest's own body parsers are off: the edge installs bounded ones (apps/api/README.md).
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: logger ?? undefined, bodyParser: false });
+  installHttpEdge(app);
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new ErrorFilter());
   const document = SwaggerModule.createDocument(

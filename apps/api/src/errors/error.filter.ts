@@ -1,7 +1,20 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
+import { isDatabaseUnavailable } from '../../../../libs/db/json';
 import { HTTP_STATUS_BY_CATEGORY, RegieError } from './regie-error';
+
+/** Framework HTTP errors (Nest's 404 for a route that does not exist, the throttler's 429): one code and message per status. */
+export const HTTP_ERRORS: Record<number, { error: string; message: string }> = {
+  400: { error: 'invalid-input', message: 'Ongeldig verzoek / Bad request' },
+  401: { error: 'unauthorized', message: 'Niet aangemeld / Unauthorized' },
+  403: { error: 'forbidden', message: 'Geen toegang / Forbidden' },
+  404: { error: 'not-found', message: 'Niet gevonden / Not found' },
+  405: { error: 'method-not-allowed', message: 'Methode niet toegestaan / Method not allowed' },
+  413: { error: 'body-too-large', message: 'Verzoek te groot / Request body too large' },
+  415: { error: 'unsupported-media-type', message: 'Mediatype niet ondersteund / Unsupported media type' },
+  429: { error: 'rate-limited', message: 'Te veel verzoeken: probeer het na Retry-After seconden opnieuw / Too many requests: retry after Retry-After seconds' },
+};
 
 /** Maps domain errors to HTTP; a 500 hides its details from the caller and logs them under a correlation id. */
 @Catch()
@@ -11,18 +24,29 @@ export class ErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     if (error instanceof RegieError) {
+      const regie = error;
       // The message names the field too, for a person reading it without the structured `field`.
-      const names = !error.field || error.userMessage.includes(error.field);
-      res.status(HTTP_STATUS_BY_CATEGORY[error.category]).json({
-        error: error.code,
-        message: names ? error.userMessage : `${error.userMessage} (veld ${error.field})`,
-        ...(error.field ? { field: error.field } : {}),
+      const names = !regie.field || regie.userMessage.includes(regie.field);
+      if (regie.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(regie.retryAfterSeconds))));
+      res.status(HTTP_STATUS_BY_CATEGORY[regie.category]).json({
+        error: regie.code,
+        message: names ? regie.userMessage : `${regie.userMessage} (veld ${regie.field})`,
+        ...(regie.field ? { field: regie.field } : {}),
       });
       return;
     }
     if (error instanceof HttpException) {
-      const body = error.getResponse();
-      res.status(error.getStatus()).json(typeof body === 'string' ? { error: 'http-error', message: body } : body);
+      // The framework's own message may quote the path (with whatever it holds): answer by status only.
+      const status = error.getStatus();
+      const known = HTTP_ERRORS[status] ?? { error: status >= 500 ? 'internal-error' : 'http-error', message: `HTTP ${status}` };
+      res.status(status).json(known);
+      return;
+    }
+    const cause = (error as { driverError?: unknown })?.driverError ?? error;
+    if (isDatabaseUnavailable(cause)) {
+      this.logger.warn(`Database unavailable: ${(cause as Error)?.message ?? cause}`);
+      res.setHeader('Retry-After', '10');
+      res.status(503).json({ error: 'database-unavailable', message: 'De database is niet bereikbaar: probeer het over 10 seconden opnieuw / The database is unavailable: retry in 10 seconds' });
       return;
     }
     const correlationId = randomUUID();

@@ -1,4 +1,13 @@
-export type ErrorCategory = 'invalid-input' | 'not-found' | 'conflict' | 'unauthorized' | 'unavailable';
+export type ErrorCategory =
+  | 'invalid-input'
+  | 'not-found'
+  | 'conflict'
+  | 'unprocessable'
+  | 'unauthorized'
+  | 'too-large'
+  | 'unsupported-media-type'
+  | 'rate-limited'
+  | 'unavailable';
 
 /** One table maps each category to its HTTP status. */
 export const HTTP_STATUS_BY_CATEGORY: Record<ErrorCategory, number> = {
@@ -6,6 +15,10 @@ export const HTTP_STATUS_BY_CATEGORY: Record<ErrorCategory, number> = {
   unauthorized: 401,
   'not-found': 404,
   conflict: 409,
+  unprocessable: 422,
+  'too-large': 413,
+  'unsupported-media-type': 415,
+  'rate-limited': 429,
   unavailable: 503,
 };
 
@@ -20,6 +33,8 @@ export class RegieError extends Error {
     readonly userMessage: string,
     readonly field?: string,
     logMessage?: string,
+    /** For a 429 or 503: when to try again, sent as `Retry-After` (seconds). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(logMessage ?? userMessage);
     this.name = 'RegieError';

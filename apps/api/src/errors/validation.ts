@@ -1,13 +1,31 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { INPUT_CHECK, InputCheck, InputProblem } from '../edge/validators';
 import { RegieError } from './regie-error';
 
-function flatten(errors: ValidationError[], parent = ''): { field: string; problems: string[] }[] {
+/** Every failed property, with its full path (`evidence.url`, `contacts.1.role`). */
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): { field: string; error: ValidationError }[] {
   return errors.flatMap((e) => {
     const field = parent ? `${parent}.${e.property}` : e.property;
-    const own = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];
-    return [...own, ...flatten(e.children ?? [], field)];
+    const own = e.constraints ? [{ field, error: e }] : [];
+    return [...own, ...flattenValidationErrors(e.children ?? [], field)];
   });
 }
+
+/**
+ * The problem of one failed property: a check of `edge/validators.ts` is run again with the full path, so
+ * its code (`text-too-long`, `date-out-of-range`, ...) and a message naming the field reach the caller;
+ * any other constraint is an `invalid-input` with class-validator's messages.
+ */
+export function validationProblem(error: ValidationError, field: string): InputProblem {
+  for (const name of Object.keys(error.constraints ?? {})) {
+    const check = (error.contexts?.[name] as Record<string, InputCheck> | undefined)?.[INPUT_CHECK];
+    const problem = check?.(error.value, field);
+    if (problem) return problem;
+  }
+  return { code: 'invalid-input', field, message: `Ongeldige invoer in veld ${field}: ${Object.values(error.constraints ?? {}).join('; ')}` };
+}
+
+export const problemError = (problem: InputProblem) => new RegieError(problem.code, 'invalid-input', problem.message, problem.field);
 
 /** Rejects bad input with a 400 that names the field; unknown fields are refused, not ignored. */
 export const validationPipe = new ValidationPipe({
@@ -15,8 +33,8 @@ export const validationPipe = new ValidationPipe({
   forbidNonWhitelisted: true,
   transform: true,
   exceptionFactory: (errors) => {
-    const [first] = flatten(errors);
-    return new RegieError('invalid-input', 'invalid-input', `Ongeldige invoer in veld ${first.field}: ${first.problems.join('; ')}`, first.field);
+    const [first] = flattenValidationErrors(errors);
+    return problemError(validationProblem(first.error, first.field));
   },
 });
 

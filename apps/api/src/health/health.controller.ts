@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import { Client } from '@temporalio/client';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -13,7 +14,9 @@ async function check(probe: () => Promise<unknown>): Promise<{ status: 'up' | 'd
   }
 }
 
+/** Not rate limited: a load balancer or monitor asks often, from one address. */
 @ApiTags('health')
+@SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(

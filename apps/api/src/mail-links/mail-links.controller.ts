@@ -1,6 +1,8 @@
-import { Body, Controller, Get, Inject, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Res, UseInterceptors } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { PathParams } from '../edge/path-params';
+import { MailLinkRefusalLimit } from '../edge/rate-limits';
 import { MailLinksService, Page } from './mail-links.service';
 
 /**
@@ -22,8 +24,13 @@ function send(res: Response, page: Page): string {
   return page.html;
 }
 
-/** The pages behind the signed links in mails: no admin token, no cookies, no session; the token is the authority. */
+/**
+ * The pages behind the signed links in mails: no admin token, no cookies, no session; the token is the
+ * authority. A client with too many refused links in a while gets a 429 (edge/rate-limits.ts).
+ */
 @ApiTags('mail-links')
+@UseInterceptors(MailLinkRefusalLimit)
+@PathParams({ token: 'mailToken' })
 @ApiProduces('text/html')
 @Controller('mail')
 export class MailLinksController {

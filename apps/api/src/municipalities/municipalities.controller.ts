@@ -1,32 +1,31 @@
 import { Body, Controller, Get, Inject, Param, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsBooleanString, IsOptional, IsString, Matches, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { OWNER_COLLECTIONS } from '../../../../libs/contracts';
 import { loadRegionGrouping, RegionGroupingError } from '../../../../libs/db/reference-data';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { LIST_LIMITS } from '../edge/inputs';
+import { PathParams } from '../edge/path-params';
+import { BooleanQuery, Code, CodeList, StepText } from '../edge/validators';
 import { MunicipalitiesService } from './municipalities.service';
 import { RegieError } from '../errors/regie-error';
 
 export class MunicipalityListQuery {
-  @ApiPropertyOptional({ example: 'PV27' }) @IsOptional() @Matches(/^PV\d{2}$/, { message: 'province must be a CBS province code such as PV27' })
+  @Code('province', 'province', { optional: true })
   province?: string;
 
-  @ApiPropertyOptional({ example: 'CR23' }) @IsOptional() @Matches(/^[A-Z]{2}\d{2,3}$/, { message: "region must be a region code such as CR23" })
+  @Code('region', 'region', { optional: true })
   region?: string;
 
-  @ApiPropertyOptional({ example: 'true' }) @IsOptional() @IsBooleanString({ message: 'onboarded must be true or false' })
+  @BooleanQuery('onboarded', { description: 'true: only onboarded municipalities; false: only those not yet onboarded' })
   onboarded?: string;
 }
 
-const codePattern = /^GM\d{4}$/;
-function checkCode(code: string): string {
-  if (!codePattern.test(code)) {
-    throw new RegieError('invalid-input', 'invalid-input', `Ongeldige invoer in veld code: ${code} is geen CBS-gemeentecode zoals GM0363`, 'code');
-  }
-  return code;
+export class RegionListQuery {
+  @Code('grouping', 'grouping', { optional: true, description: 'Default: the configured grouping (corop)' })
+  grouping?: string;
 }
 
 @ApiTags(OWNER_COLLECTIONS.municipality)
@@ -45,25 +44,31 @@ export class MunicipalitiesController {
   }
 
   @Get(':code')
+  @PathParams({ code: 'municipality' })
   @ApiOperation({ summary: 'One municipality' })
   get(@Param('code') code: string) {
-    return this.municipalities.get(checkCode(code));
+    return this.municipalities.get(code);
   }
 }
 
 export class GroupingRegionDto {
-  @ApiProperty({ example: 'WM05' }) @Matches(/^[A-Z]{2}\d{2,3}$/, { message: 'code must be two capitals and 2-3 digits, e.g. WM05' })
+  @Code('region', 'code', { example: 'WM05' })
   code!: string;
 
-  @ApiProperty({ example: 'Woningmarktregio Amsterdam' }) @IsString() @MinLength(1, { message: 'name is required' })
+  @StepText('actor', { example: 'Woningmarktregio Amsterdam' })
   name!: string;
 
-  @ApiProperty({ example: ['GM0363', 'GM0384'] }) @IsArray() @ArrayMinSize(1) @Matches(/^GM\d{4}$/, { each: true, message: 'municipalities must be GM codes' })
+  @CodeList('municipality', 'municipalities', LIST_LIMITS.municipalities, { minSize: 1 })
+  @ArrayMinSize(1, { message: 'municipalities must name at least one municipality' })
   municipalities!: string[];
 }
 
 export class RegionGroupingDto {
-  @ApiProperty({ type: [GroupingRegionDto] }) @IsArray() @ValidateNested({ each: true }) @Type(() => GroupingRegionDto)
+  @ApiProperty({ type: [GroupingRegionDto], maxItems: LIST_LIMITS.regions })
+  @IsArray({ message: 'regions must be a list' })
+  @ArrayMaxSize(LIST_LIMITS.regions, { message: `regions may hold at most ${LIST_LIMITS.regions} regions` })
+  @ValidateNested({ each: true })
+  @Type(() => GroupingRegionDto)
   regions!: GroupingRegionDto[];
 }
 
@@ -77,13 +82,14 @@ export class RegionsController {
 
   @Get()
   @ApiOperation({ summary: 'Regions of a grouping (default: the configured one, the 40 COROP regions) with member counts and onboarding' })
-  list(@Query('grouping') grouping?: string) {
-    return this.municipalities.regions(grouping || undefined);
+  list(@Query() query: RegionListQuery) {
+    return this.municipalities.regions(query.grouping || undefined);
   }
 
   @Put('groupings/:grouping')
   @ApiBearerAuth()
   @UseGuards(AdminTokenGuard)
+  @PathParams({ grouping: 'grouping' })
   @ApiOperation({ summary: 'Load or replace a regional grouping as data (e.g. woningmarktregio): every municipality in exactly one region' })
   async loadGrouping(@Param('grouping') grouping: string, @Body() dto: RegionGroupingDto) {
     const rows = dto.regions.flatMap((r) => r.municipalities.map((municipalityCode) => ({ municipalityCode, regionCode: r.code, regionName: r.name })));
@@ -96,9 +102,9 @@ export class RegionsController {
   }
 
   @Get(':code')
+  @PathParams({ code: 'region' })
   @ApiOperation({ summary: 'One region with its member municipalities' })
   get(@Param('code') code: string) {
-    if (!/^[A-Z]{2}\d{2,3}$/.test(code)) throw new RegieError('invalid-input', 'invalid-input', `Ongeldige invoer in veld code: ${code} is geen regiocode zoals CR23`, 'code');
     return this.municipalities.region(code);
   }
 }

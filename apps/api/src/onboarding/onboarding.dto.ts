@@ -1,26 +1,28 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsEmail, IsIn, IsObject, IsOptional, IsString, Matches, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, Matches, ValidateNested } from 'class-validator';
 import { EVIDENCE_KINDS, INITIAL_STEP_STATUSES } from '../../../../libs/contracts';
 import type { EvidenceKind, InitialStepStatus } from '../../../../libs/contracts';
+import { STEP_LIMITS } from '../../../../libs/programme/limits';
+import { CODE_FORMATS, LIST_LIMITS } from '../edge/inputs';
+import { BoundedMap, Code, Email, HttpUrl, StepDate, StepText } from '../edge/validators';
 import { oneOfMessage } from '../errors/validation';
-
-const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 
 export class InitialEvidenceDto {
   @ApiProperty({ enum: EVIDENCE_KINDS })
   @IsIn(EVIDENCE_KINDS, { message: oneOfMessage('kind', EVIDENCE_KINDS) })
   kind!: EvidenceKind;
 
-  @ApiProperty({ example: 'Raadsbesluit 2026/123' }) @IsString() @MinLength(1, { message: 'reference is required' })
+  @StepText('reference', { example: 'Raadsbesluit 2026/123' })
   reference!: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() url?: string;
+  @HttpUrl({ example: 'https://zoek.officielebekendmakingen.nl/gmb-2026-123.html' })
+  url?: string;
 
-  @ApiPropertyOptional({ example: '2026-03-12' }) @IsOptional() @Matches(isoDate, { message: 'date must be YYYY-MM-DD' })
+  @StepDate({ optional: true, example: '2026-03-12' })
   date?: string;
 
-  @ApiProperty({ example: 'Programmamanager Amsterdam' }) @IsString() @MinLength(1, { message: 'recordedBy is required' })
+  @StepText('actor', { example: 'Programmamanager Amsterdam' })
   recordedBy!: string;
 }
 
@@ -31,67 +33,63 @@ export class InitialStepStateDto {
   @IsIn(INITIAL_STEP_STATUSES, { message: oneOfMessage('status', INITIAL_STEP_STATUSES) })
   status?: InitialStepStatus;
 
-  @ApiPropertyOptional({ type: [InitialEvidenceDto] })
+  @ApiPropertyOptional({ type: [InitialEvidenceDto], maxItems: STEP_LIMITS.evidence })
   @IsOptional()
-  @IsArray()
+  @IsArray({ message: 'evidence must be a list' })
+  @ArrayMaxSize(STEP_LIMITS.evidence, { message: `evidence may hold at most ${STEP_LIMITS.evidence} items` })
   @ValidateNested({ each: true })
   @Type(() => InitialEvidenceDto)
   evidence?: InitialEvidenceDto[];
 
-  @ApiPropertyOptional({ example: '2026-09-01' }) @IsOptional() @Matches(isoDate, { message: 'targetDate must be YYYY-MM-DD' })
+  @StepDate({ optional: true, example: '2026-09-01' })
   targetDate?: string;
 
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @IsString({ each: true })
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', pattern: CODE_FORMATS.checklistItem.pattern.source }, maxItems: STEP_LIMITS.checklistItems, description: 'Checklist items already done' })
+  @IsOptional()
+  @IsArray({ message: 'checklist must be a list of item keys' })
+  @ArrayMaxSize(STEP_LIMITS.checklistItems, { message: `checklist may hold at most ${STEP_LIMITS.checklistItems} items` })
+  @Matches(CODE_FORMATS.checklistItem.pattern, { each: true, message: `checklist must hold ${CODE_FORMATS.checklistItem.what}s such as ${CODE_FORMATS.checklistItem.example}` })
   checklist?: string[];
 }
 
 export class CreateOnboardingDto {
-  @ApiProperty({ example: 'GM0363', description: 'CBS municipality code' })
-  @Matches(/^GM\d{4}$/, { message: 'municipalityCode must be a CBS municipality code such as GM0363' })
+  @Code('municipality', 'municipalityCode', { description: 'CBS municipality code' })
   municipalityCode!: string;
 
-  @ApiPropertyOptional({ example: 'programma@amsterdam.example', description: 'Receives reminders for the steps' })
-  @IsOptional()
-  @IsEmail({}, { message: 'programmeManagerEmail must be an email address' })
+  @Email('programmeManagerEmail', { optional: true, example: 'programma@amsterdam.example', description: 'Receives reminders for the steps' })
   programmeManagerEmail?: string;
 
-  @ApiPropertyOptional({ example: 'wvrv-2025-07-01.2', description: 'Rulebook version; default DEFAULT_RULEBOOK_ID' })
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'rulebookId must be a rulebook version id' })
+  @Code('rulebookId', 'rulebookId', { optional: true, example: 'wvrv-2025-07-01.3', description: 'Rulebook version; default DEFAULT_RULEBOOK_ID' })
   rulebookId?: string;
 
-  @ApiPropertyOptional({ description: 'Current state per step (or step instance such as prestatieafspraken:2026)' })
-  @IsOptional()
-  @IsObject({ message: 'steps must be an object keyed by step' })
+  @BoundedMap(LIST_LIMITS.initialSteps, 'stepInstance', { description: 'Current state per step (or step instance such as prestatieafspraken:2026)' })
   steps?: Record<string, InitialStepStateDto>;
 }
 
 export class BulkMunicipalityDto {
-  @ApiPropertyOptional() @IsOptional() @IsEmail({}, { message: 'programmeManagerEmail must be an email address' })
+  @Email('programmeManagerEmail', { optional: true })
   programmeManagerEmail?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsObject({ message: 'steps must be an object keyed by step' })
+  @BoundedMap(LIST_LIMITS.initialSteps, 'stepInstance', { description: 'Current state per step' })
   steps?: Record<string, InitialStepStateDto>;
 }
 
 export class BulkRegionDto {
-  @ApiPropertyOptional() @IsOptional() @IsEmail({}, { message: 'coordinatorEmail must be an email address' })
+  @Email('coordinatorEmail', { optional: true })
   coordinatorEmail?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsObject({ message: 'steps must be an object keyed by step' })
+  @BoundedMap(LIST_LIMITS.initialSteps, 'stepInstance', { description: 'Current state per step' })
   steps?: Record<string, InitialStepStateDto>;
 }
 
 /** Onboards every municipality and region at once; per code, optional contacts and current step states. */
 export class BulkOnboardingDto {
-  @ApiPropertyOptional({ example: 'wvrv-2025-07-01.2' })
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'rulebookId must be a rulebook version id' })
+  @Code('rulebookId', 'rulebookId', { optional: true, example: 'wvrv-2025-07-01.3' })
   rulebookId?: string;
 
-  @ApiPropertyOptional({ description: 'Keyed by GM code' }) @IsOptional() @IsObject({ message: 'municipalities must be an object keyed by GM code' })
+  @BoundedMap(LIST_LIMITS.owners, 'municipality', { description: 'Keyed by GM code' })
   municipalities?: Record<string, BulkMunicipalityDto>;
 
-  @ApiPropertyOptional({ description: 'Keyed by region code (CR01..CR40)' }) @IsOptional() @IsObject({ message: 'regions must be an object keyed by region code' })
+  @BoundedMap(LIST_LIMITS.owners, 'region', { description: 'Keyed by region code (CR01..CR40)' })
   regions?: Record<string, BulkRegionDto>;
 }

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Put, 
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { PathParams } from '../edge/path-params';
 import { LoadOrganisationsDto, OrganisationListQuery, PutContactsDto, PutOrganisationDto } from './organisations.dto';
 import { OrganisationsService } from './organisations.service';
 
@@ -19,12 +20,14 @@ export class OrganisationsController {
   }
 
   @Get(':key')
+  @PathParams({ key: 'organisationKey' })
   @ApiOperation({ summary: 'One organisation with its municipalities and contacts' })
   get(@Param('key') key: string) {
     return this.organisations.get(key);
   }
 
   @Put(':key')
+  @PathParams({ key: 'organisationKey' })
   @ApiOperation({ summary: 'Create or update an organisation (kind, name, code for public bodies, municipalities for stakeholders); 201 when new' })
   async put(@Param('key') key: string, @Body() dto: PutOrganisationDto, @Res({ passthrough: true }) res: Response) {
     const { created, ...organisation } = await this.organisations.put(key, dto);
@@ -33,6 +36,7 @@ export class OrganisationsController {
   }
 
   @Put(':key/contacts')
+  @PathParams({ key: 'organisationKey' })
   @ApiOperation({ summary: "Replace the organisation's contacts: { contacts: [{ email, name?, role, language?, delivery? }] }" })
   putContacts(@Param('key') key: string, @Body() dto: PutContactsDto) {
     return this.organisations.putContacts(key, dto);

@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsEmail, IsIn, IsOptional, IsString, Matches, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, ValidateNested } from 'class-validator';
 import { DEFAULT_LANGUAGE, DELIVERIES, LANGUAGES, ORGANISATION_KINDS, ROLES } from '../../../../libs/contracts';
 import type { Delivery, Language, OrganisationKind, Role } from '../../../../libs/contracts';
+import { LIST_LIMITS } from '../edge/inputs';
+import { Code, CodeList, Email, StepText } from '../edge/validators';
 import { oneOfMessage } from '../errors/validation';
 
 export class PutOrganisationDto {
@@ -10,26 +12,21 @@ export class PutOrganisationDto {
   @IsIn(ORGANISATION_KINDS, { message: oneOfMessage('kind', ORGANISATION_KINDS) })
   kind!: OrganisationKind;
 
-  @ApiProperty({ example: 'Woningcorporatie Voorbeeld' }) @IsString({ message: 'name is required' }) @MinLength(1, { message: 'name is required' })
+  @StepText('actor', { example: 'Woningcorporatie Voorbeeld' })
   name!: string;
 
-  @ApiPropertyOptional({ example: 'GM0363', description: 'For municipality, region and province: the code it stands for (GM…, CR…, PV…)' })
-  @IsOptional()
-  @IsString({ message: 'code must be a reference code' })
+  @Code('publicBody', 'code', { optional: true, description: 'For municipality, region and province: the code it stands for (GM…, CR…, PV…)' })
   code?: string;
 
-  @ApiPropertyOptional({ type: [String], example: ['GM0363', 'GM0384'], description: 'For stakeholder kinds: the municipalities it works in' })
-  @IsOptional()
-  @IsArray({ message: 'municipalities must be a list of GM codes' })
-  @Matches(/^GM\d{4}$/, { each: true, message: 'municipalities must be CBS municipality codes such as GM0363' })
+  @CodeList('municipality', 'municipalities', LIST_LIMITS.municipalities, { optional: true, description: 'For stakeholder kinds: the municipalities it works in' })
   municipalities?: string[];
 }
 
 export class ContactDto {
-  @ApiProperty({ example: 'wethouder@amsterdam.example' }) @IsEmail({}, { message: 'email must be an email address' })
+  @Email('email', { example: 'wethouder@amsterdam.example' })
   email!: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString({ message: 'name must be text' })
+  @StepText('actor', { optional: true, example: 'Wethouder Wonen' })
   name?: string;
 
   @ApiProperty({ enum: ROLES }) @IsIn(ROLES, { message: oneOfMessage('role', ROLES) })
@@ -48,36 +45,37 @@ export class ContactDto {
 }
 
 export class PutContactsDto {
-  @ApiProperty({ type: [ContactDto], description: 'Replaces all contacts of the organisation' })
+  @ApiProperty({ type: [ContactDto], maxItems: LIST_LIMITS.contacts, description: 'Replaces all contacts of the organisation' })
   @IsArray({ message: 'contacts must be a list' })
+  @ArrayMaxSize(LIST_LIMITS.contacts, { message: `contacts may hold at most ${LIST_LIMITS.contacts} contacts` })
   @ValidateNested({ each: true })
   @Type(() => ContactDto)
   contacts!: ContactDto[];
 }
 
 export class LoadOrganisationDto extends PutOrganisationDto {
-  @ApiProperty({ example: 'ymere' }) @IsString({ message: 'key is required' })
+  @Code('organisationKey', 'key')
   key!: string;
 
-  @ApiPropertyOptional({ type: [ContactDto], description: 'Replaces all contacts of the organisation; absent: its contacts stay' })
+  @ApiPropertyOptional({ type: [ContactDto], maxItems: LIST_LIMITS.contacts, description: 'Replaces all contacts of the organisation; absent: its contacts stay' })
   @IsOptional()
   @IsArray({ message: 'contacts must be a list' })
+  @ArrayMaxSize(LIST_LIMITS.contacts, { message: `contacts may hold at most ${LIST_LIMITS.contacts} contacts` })
   @ValidateNested({ each: true })
   @Type(() => ContactDto)
   contacts?: ContactDto[];
 }
 
 export class LoadOrganisationsDto {
-  @ApiProperty({ type: [LoadOrganisationDto], description: 'Created or updated in order, all in one transaction' })
+  @ApiProperty({ type: [LoadOrganisationDto], maxItems: LIST_LIMITS.organisations, description: 'Created or updated in order, all in one transaction' })
   @IsArray({ message: 'organisations must be a list' })
+  @ArrayMaxSize(LIST_LIMITS.organisations, { message: `organisations may hold at most ${LIST_LIMITS.organisations} organisations` })
   @ValidateNested({ each: true })
   @Type(() => LoadOrganisationDto)
   organisations!: LoadOrganisationDto[];
 }
 
 export class OrganisationListQuery {
-  @ApiPropertyOptional({ example: 'GM0363' })
-  @IsOptional()
-  @Matches(/^GM\d{4}$/, { message: 'municipality must be a CBS municipality code such as GM0363' })
+  @Code('municipality', 'municipality', { optional: true })
   municipality?: string;
 }

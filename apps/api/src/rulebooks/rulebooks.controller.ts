@@ -1,9 +1,10 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsOptional } from 'class-validator';
 import type { Response } from 'express';
-import { TEXT_LIMITS } from '../../../../libs/programme/limits';
+import { StepText } from '../edge/validators';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { PathParams } from '../edge/path-params';
 import { RulebookRolloutService } from './rulebook-rollout.service';
 import { RulebooksService } from './rulebooks.service';
 
@@ -14,12 +15,7 @@ export class ApplyRulebookDto {
   @IsBoolean({ message: 'override must be true or false' })
   override?: boolean;
 
-  @ApiPropertyOptional({ maxLength: TEXT_LIMITS.reason, description: 'Why; required with override, recorded with the rollout' })
-  @IsOptional()
-  @IsString({ message: 'reason must be text' })
-  @MaxLength(TEXT_LIMITS.reason, { message: `reason may hold at most ${TEXT_LIMITS.reason} characters` })
-  // eslint-disable-next-line no-control-regex
-  @Matches(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, { message: 'reason must not contain control characters' })
+  @StepText('reason', { optional: true, description: 'Why; required with override, recorded with the rollout' })
   reason?: string;
 }
 
@@ -38,6 +34,7 @@ export class RulebooksController {
   }
 
   @Get(':id')
+  @PathParams({ id: 'rulebookId' })
   @ApiOperation({ summary: 'One rulebook version with its content hash' })
   async get(@Param('id') id: string) {
     const found = await this.rulebooks.require(id);
@@ -56,6 +53,7 @@ export class RulebooksController {
   }
 
   @Get(':id/preview')
+  @PathParams({ id: 'rulebookId' })
   @ApiBearerAuth()
   @UseGuards(AdminTokenGuard)
   @ApiOperation({ summary: 'Dry run from the read model: which step dates move, from what to what, who becomes overdue, which steps disappear' })
@@ -64,6 +62,7 @@ export class RulebooksController {
   }
 
   @Post(':id/apply')
+  @PathParams({ id: 'rulebookId' })
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiBearerAuth()
   @UseGuards(AdminTokenGuard)
@@ -79,6 +78,7 @@ export class RulebooksController {
   }
 
   @Get(':id/rollout')
+  @PathParams({ id: 'rulebookId' })
   @ApiBearerAuth()
   @UseGuards(AdminTokenGuard)
   @ApiOperation({ summary: 'Progress of the rollout: total, applied, failed, status, and each failed target' })

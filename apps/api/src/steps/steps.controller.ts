@@ -1,23 +1,24 @@
-import { Body, Controller, Get, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { Request } from 'express';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { OWNER_COLLECTIONS, OWNER_KINDS, OwnerKind } from '../../../../libs/contracts';
-import { RegieError } from '../errors/regie-error';
+import { ownerFromPath, PathParams } from '../edge/path-params';
 import { CompleteDto, ExtensionDto, ProgressDto, StepListQuery, TargetDateDto, WaiverDto } from './steps.dto';
-import { StepsService } from './steps.service';
+import { StepsService, WriteContext } from './steps.service';
 
-const CODE_FORMATS: Record<OwnerKind, { pattern: RegExp; example: string }> = {
-  municipality: { pattern: /^GM\d{4}$/, example: 'GM0363' },
-  region: { pattern: /^[A-Z]{2}\d{2,3}$/, example: 'CR23' },
-};
+/** The owner a step route names (`/municipalities/GM0363/...`, `/regions/CR23/...`); anything else is a 404. */
+const owner = ownerFromPath;
+const OWNER_PARAMS = { collection: 'ownerCollection', code: 'ownerCode' } as const;
+const STEP_PARAMS = { ...OWNER_PARAMS, step: 'stepInstance' } as const;
 
-/** `municipalities` and `regions` in the path (OWNER_COLLECTIONS), each with its owner kind and code format. */
-const owners = new Map(OWNER_KINDS.map((kind) => [OWNER_COLLECTIONS[kind] as string, { kind, ...CODE_FORMATS[kind] }]));
-
-function owner(collection: string, code: string): { kind: OwnerKind; code: string } {
-  const o = owners.get(collection);
-  if (!o) throw new RegieError('not-found', 'not-found', `Onbekende verzameling ${collection}: ${[...owners.keys()].join(' of ')}`);
-  if (!o.pattern.test(code)) throw new RegieError('invalid-input', 'invalid-input', `Ongeldige invoer in veld code: ${code} is geen code zoals ${o.example}`, 'code');
-  return { kind: o.kind, code };
+/**
+ * Who writes, and the write's Idempotency-Key header. Until sign-in exists the caller is the bearer token
+ * (hashed) or anonymous; the key is scoped to it.
+ */
+function writeContext(req: Request): WriteContext {
+  const key = req.header('idempotency-key');
+  const token = req.header('authorization');
+  return { idempotencyKey: key ?? undefined, caller: token ? `token:${createHash('sha256').update(token).digest('hex')}` : 'anonymous' };
 }
 
 /** Steps of municipalities and regions: reads from the read model, writes as workflow updates. */
@@ -33,6 +34,7 @@ export class StepsController {
   }
 
   @Get(':collection/:code/steps')
+  @PathParams(OWNER_PARAMS)
   @ApiOperation({ summary: "An owner's steps with due dates and their derivation; a municipality's list includes its region's steps" })
   stepsOf(@Param('collection') collection: string, @Param('code') code: string) {
     const o = owner(collection, code);
@@ -40,6 +42,7 @@ export class StepsController {
   }
 
   @Get(':collection/:code/notifications')
+  @PathParams(OWNER_PARAMS)
   @ApiOperation({ summary: "The sent log of a municipality or region: every notification with rulebook version, due date and each recipient's delivery" })
   notifications(@Param('collection') collection: string, @Param('code') code: string) {
     const o = owner(collection, code);
@@ -47,6 +50,7 @@ export class StepsController {
   }
 
   @Get(':collection/:code/steps/:step')
+  @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: 'One step with its history, notifications (with deliveries) and acknowledgements' })
   step(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string) {
     const o = owner(collection, code);
@@ -54,6 +58,7 @@ export class StepsController {
   }
 
   @Get(':collection/:code/steps/:step/notifications')
+  @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: "The sent log of one step: every notification with each recipient's delivery (outbox status, SMTP answer, attempts)" })
   stepNotifications(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string) {
     const o = owner(collection, code);
@@ -61,37 +66,42 @@ export class StepsController {
   }
 
   @Post(':collection/:code/steps/:step/progress')
+  @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: 'Record progress: status (open, in-progress, submitted) and checklist items' })
-  progress(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string, @Body() dto: ProgressDto) {
+  progress(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string, @Body() dto: ProgressDto, @Req() req: Request) {
     const o = owner(collection, code);
-    return this.steps.progress(o.kind, o.code, step, dto);
+    return this.steps.progress(o.kind, o.code, step, dto, writeContext(req));
   }
 
   @Post(':collection/:code/steps/:step/complete')
+  @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: 'Mark done with evidence (council decision, publication link or document); an unmet dependency is a warning' })
-  complete(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string, @Body() dto: CompleteDto) {
+  complete(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string, @Body() dto: CompleteDto, @Req() req: Request) {
     const o = owner(collection, code);
-    return this.steps.complete(o.kind, o.code, step, dto);
+    return this.steps.complete(o.kind, o.code, step, dto, writeContext(req));
   }
 
   @Post(':collection/:code/steps/:step/target-date')
+  @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: 'Set the streefdatum of a target-date step (not a statutory term)' })
-  targetDate(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string, @Body() dto: TargetDateDto) {
+  targetDate(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string, @Body() dto: TargetDateDto, @Req() req: Request) {
     const o = owner(collection, code);
-    return this.steps.targetDate(o.kind, o.code, step, dto);
+    return this.steps.targetDate(o.kind, o.code, step, dto, writeContext(req));
   }
 
   @Post(':collection/:code/steps/:step/extension')
+  @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: 'Record an extension granted (e.g. by the province): re-dates the step, one change notice' })
-  extension(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string, @Body() dto: ExtensionDto) {
+  extension(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string, @Body() dto: ExtensionDto, @Req() req: Request) {
     const o = owner(collection, code);
-    return this.steps.extension(o.kind, o.code, step, dto);
+    return this.steps.extension(o.kind, o.code, step, dto, writeContext(req));
   }
 
   @Post(':collection/:code/steps/:step/waiver')
+  @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: 'Record a waiver with its reason: closes the step and stops its reminders' })
-  waiver(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string, @Body() dto: WaiverDto) {
+  waiver(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string, @Body() dto: WaiverDto, @Req() req: Request) {
     const o = owner(collection, code);
-    return this.steps.waiver(o.kind, o.code, step, dto);
+    return this.steps.waiver(o.kind, o.code, step, dto, writeContext(req));
   }
 }

@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBooleanString, IsIn, IsObject, IsOptional, IsString, Matches, MinLength, ValidateNested } from 'class-validator';
+import { IsIn, IsOptional, ValidateNested } from 'class-validator';
 import { EVIDENCE_KINDS, OWNER_KINDS, PROGRESS_STATUSES, STEP_STATUSES } from '../../../../libs/contracts';
 import type { EvidenceKind, OwnerKind, ProgressStatus, StepStatus } from '../../../../libs/contracts';
+import { STEP_LIMITS } from '../../../../libs/programme/limits';
+import { BooleanQuery, ChecklistValues, Code, HttpUrl, StepDate, StepText } from '../edge/validators';
 import { oneOfMessage } from '../errors/validation';
-
-const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 
 export class ProgressDto {
   @ApiPropertyOptional({ enum: PROGRESS_STATUSES })
@@ -13,12 +13,13 @@ export class ProgressDto {
   @IsIn(PROGRESS_STATUSES, { message: oneOfMessage('status', PROGRESS_STATUSES) })
   status?: ProgressStatus;
 
-  @ApiPropertyOptional({ example: { doorstroming: true } }) @IsOptional() @IsObject({ message: 'checklist must map item keys to true or false' })
+  @ChecklistValues(STEP_LIMITS.checklistItems)
   checklist?: Record<string, boolean>;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() note?: string;
+  @StepText('note', { optional: true })
+  note?: string;
 
-  @ApiProperty({ example: 'Programmamanager Amsterdam' }) @IsString() @MinLength(1, { message: 'by is required' })
+  @StepText('actor', { example: 'Programmamanager Amsterdam' })
   by!: string;
 }
 
@@ -27,15 +28,13 @@ export class EvidenceDto {
   @IsIn(EVIDENCE_KINDS, { message: oneOfMessage('kind', EVIDENCE_KINDS) })
   kind!: EvidenceKind;
 
-  @ApiProperty({ example: 'Raadsbesluit 2027/88' }) @IsString() @MinLength(1, { message: 'reference is required' })
+  @StepText('reference', { example: 'Raadsbesluit 2027/88' })
   reference!: string;
 
-  @ApiPropertyOptional({ example: 'https://zoek.officielebekendmakingen.nl/gmb-2027-1234.html' })
-  @IsOptional()
-  @Matches(/^https?:\/\/\S+$/, { message: 'url must be an http(s) link' })
+  @HttpUrl({ example: 'https://zoek.officielebekendmakingen.nl/gmb-2027-1234.html' })
   url?: string;
 
-  @ApiPropertyOptional({ example: '2027-05-20' }) @IsOptional() @Matches(isoDate, { message: 'date must be YYYY-MM-DD' })
+  @StepDate({ optional: true, example: '2027-05-20' })
   date?: string;
 }
 
@@ -43,39 +42,39 @@ export class CompleteDto {
   @ApiProperty({ type: EvidenceDto }) @ValidateNested() @Type(() => EvidenceDto)
   evidence!: EvidenceDto;
 
-  @ApiProperty() @IsString() @MinLength(1, { message: 'by is required' })
+  @StepText('actor')
   by!: string;
 }
 
 export class TargetDateDto {
-  @ApiProperty({ example: '2026-09-01' }) @Matches(isoDate, { message: 'date must be YYYY-MM-DD' })
+  @StepDate({ example: '2026-09-01' })
   date!: string;
 
-  @ApiProperty() @IsString() @MinLength(1, { message: 'by is required' })
+  @StepText('actor')
   by!: string;
 }
 
 export class ExtensionDto {
-  @ApiProperty({ example: '2027-10-01' }) @Matches(isoDate, { message: 'to must be YYYY-MM-DD' })
+  @StepDate({ example: '2027-10-01' })
   to!: string;
 
-  @ApiProperty() @IsString() @MinLength(1, { message: 'reason is required' })
+  @StepText('reason')
   reason!: string;
 
-  @ApiProperty({ example: 'Provincie Noord-Holland' }) @IsString() @MinLength(1, { message: 'grantedBy is required' })
+  @StepText('actor', { example: 'Provincie Noord-Holland' })
   grantedBy!: string;
 }
 
 export class WaiverDto {
-  @ApiProperty() @IsString() @MinLength(1, { message: 'reason is required' })
+  @StepText('reason')
   reason!: string;
 
-  @ApiProperty({ example: 'Provincie Noord-Holland' }) @IsString() @MinLength(1, { message: 'grantedBy is required' })
+  @StepText('actor', { example: 'Provincie Noord-Holland' })
   grantedBy!: string;
 }
 
 export class StepListQuery {
-  @ApiPropertyOptional({ example: 'volkshuisvestingsprogramma' }) @IsOptional() @Matches(/^[a-z][a-z0-9-]*$/, { message: 'step must be a step key' })
+  @Code('stepKey', 'step', { optional: true })
   step?: string;
 
   @ApiPropertyOptional({ enum: STEP_STATUSES })
@@ -83,13 +82,13 @@ export class StepListQuery {
   @IsIn(STEP_STATUSES, { message: oneOfMessage('status', STEP_STATUSES) })
   status?: StepStatus;
 
-  @ApiPropertyOptional({ example: 'PV27' }) @IsOptional() @Matches(/^PV\d{2}$/, { message: 'province must be a province code such as PV27' })
+  @Code('province', 'province', { optional: true })
   province?: string;
 
-  @ApiPropertyOptional({ example: 'CR23' }) @IsOptional() @Matches(/^[A-Z]{2}\d{2,3}$/, { message: 'region must be a region code such as CR23' })
+  @Code('region', 'region', { optional: true })
   region?: string;
 
-  @ApiPropertyOptional({ example: 'true' }) @IsOptional() @IsBooleanString({ message: 'overdue must be true or false' })
+  @BooleanQuery('overdue', { description: 'true: only overdue steps; false: only those that are not' })
   overdue?: string;
 
   @ApiPropertyOptional({ enum: OWNER_KINDS }) @IsOptional() @IsIn(OWNER_KINDS, { message: oneOfMessage('owner', OWNER_KINDS) })

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApplicationFailure, Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, Client, isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { DataSource } from 'typeorm';
 import {
   CLOSED_STEP_STATUSES,
@@ -20,6 +21,7 @@ import { findRulebook } from '../../../../libs/db/rulebook-store';
 import { escalationLadderOf } from '../../../../libs/rulebook/schedule';
 import { isStepRuleError, STEP_RULE_CATEGORY, stepRuleMessage } from '../../../../libs/programme/errors';
 import { RegieError } from '../errors/regie-error';
+import { WriteRequests } from './write-requests';
 import { StepListQuery } from './steps.dto';
 
 export type { OwnerKind };
@@ -30,10 +32,14 @@ const STEP_COLUMNS = `s.owner_kind, s.owner_code, s.step, s.step_key, s.cycle_ye
 /** Step reads come from the Postgres read model; writes go to the owner's workflow as validated updates. */
 @Injectable()
 export class StepsService {
+  private readonly writes: WriteRequests;
+
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(Client) private readonly temporal: Client,
-  ) {}
+  ) {
+    this.writes = new WriteRequests(dataSource);
+  }
 
   /** A municipality's own steps and its region's steps (which count for all members); a region's own steps. */
   async stepsOf(kind: OwnerKind, code: string) {
@@ -165,46 +171,62 @@ export class StepsService {
     return rows.map(toStep);
   }
 
-  progress(kind: OwnerKind, code: string, step: string, input: Omit<ProgressInput, 'step'>) {
-    return this.update(kind, code, step, (handle) => handle.executeUpdate(updateProgress, { args: [{ ...input, step }] }));
+  progress(kind: OwnerKind, code: string, step: string, input: Omit<ProgressInput, 'step'>, ctx: WriteContext = {}) {
+    return this.update(kind, code, step, 'progress', input, ctx, (args) => ({ definition: updateProgress, args: [{ ...args, step }] as const }));
   }
 
-  async complete(kind: OwnerKind, code: string, step: string, input: Omit<CompleteInput, 'step' | 'unmetDependencies'>) {
+  async complete(kind: OwnerKind, code: string, step: string, input: Omit<CompleteInput, 'step' | 'unmetDependencies'>, ctx: WriteContext = {}) {
     const unmetDependencies = await this.unmetDependencies(kind, code, step);
-    return this.update(kind, code, step, (handle) => handle.executeUpdate(completeStep, { args: [{ ...input, step, unmetDependencies }] }));
+    return this.update(kind, code, step, 'complete', input, ctx, (args) => ({ definition: completeStep, args: [{ ...args, step, unmetDependencies }] as const }));
   }
 
-  targetDate(kind: OwnerKind, code: string, step: string, input: Omit<TargetDateInput, 'step'>) {
-    return this.update(kind, code, step, (handle) => handle.executeUpdate(setTargetDate, { args: [{ ...input, step }] }));
+  targetDate(kind: OwnerKind, code: string, step: string, input: Omit<TargetDateInput, 'step'>, ctx: WriteContext = {}) {
+    return this.update(kind, code, step, 'target-date', input, ctx, (args) => ({ definition: setTargetDate, args: [{ ...args, step }] as const }));
   }
 
-  extension(kind: OwnerKind, code: string, step: string, input: Omit<ExtensionInput, 'step'>) {
-    return this.update(kind, code, step, (handle) => handle.executeUpdate(grantExtension, { args: [{ ...input, step }] }));
+  extension(kind: OwnerKind, code: string, step: string, input: Omit<ExtensionInput, 'step'>, ctx: WriteContext = {}) {
+    return this.update(kind, code, step, 'extension', input, ctx, (args) => ({ definition: grantExtension, args: [{ ...args, step }] as const }));
   }
 
-  waiver(kind: OwnerKind, code: string, step: string, input: Omit<WaiverInput, 'step'>) {
-    return this.update(kind, code, step, (handle) => handle.executeUpdate(waiveStep, { args: [{ ...input, step }] }));
+  waiver(kind: OwnerKind, code: string, step: string, input: Omit<WaiverInput, 'step'>, ctx: WriteContext = {}) {
+    return this.update(kind, code, step, 'waiver', input, ctx, (args) => ({ definition: waiveStep, args: [{ ...args, step }] as const }));
   }
 
   /**
    * Sends a validated update and returns the step as the workflow changed it; the workflow answers only
-   * after the read model holds the change. A rejected update changes nothing and says why.
+   * after the read model holds the change. A rejected update changes nothing and says why. Every call to
+   * Temporal has a deadline: an unreachable or slow server is a 503 with Retry-After, never a hang; with an
+   * Idempotency-Key the retry reaches the same update, which Temporal applies once.
    */
-  private async update(
+  private async update<I extends object>(
     kind: OwnerKind,
     code: string,
     step: string,
-    send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<StepInstance>,
+    action: string,
+    input: I,
+    ctx: WriteContext,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    build: (input: I) => { definition: UpdateDefinition<StepInstance, any>; args: readonly unknown[] },
   ): Promise<StepInstance> {
     const row = await this.findStep(kind, code, step);
+    const updateId = await this.writes.updateId({
+      key: ctx.idempotencyKey,
+      caller: ctx.caller ?? 'anonymous',
+      route: `${row.owner_kind}/${row.owner_code}/${step}/${action}`,
+      body: input,
+      workflowId: row.workflow_id,
+    });
+    const { definition, args } = build(input);
     try {
-      return await send(this.temporal.workflow.getHandle(row.workflow_id));
+      return await this.temporal.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
+        this.temporal.workflow.getHandle(row.workflow_id).executeUpdate(definition, { args: args as never, ...(updateId ? { updateId } : {}) }),
+      );
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) throw refusal(err);
       if (err instanceof WorkflowNotFoundError) {
         throw new RegieError('workflow-not-found', 'not-found', `Geen lopende workflow voor ${code}: eerst aanmelden / not onboarded`, 'code');
       }
-      throw err;
+      throw temporalFault(err) ?? err;
     }
   }
 
@@ -241,6 +263,34 @@ export class StepsService {
     }
     return row;
   }
+}
+
+/** How long a step write may wait for Temporal before the caller gets a 503 (well within 10 s). */
+const TEMPORAL_DEADLINE_MS = 8000;
+/** What a client should wait before it retries (with the same Idempotency-Key). */
+const RETRY_AFTER_SECONDS = { unavailable: 10, busy: 2 };
+
+/** Who writes: the scope of an Idempotency-Key (until sign-in exists, the bearer token's hash or anonymous). */
+export interface WriteContext {
+  idempotencyKey?: string;
+  caller?: string;
+}
+
+/**
+ * Temporal unreachable or too slow (503), or the workflow's updates in flight at Temporal's limit (429): each
+ * with the time to wait before retrying with the same Idempotency-Key. Anything else is not a fault of the
+ * server's availability and stays an internal error.
+ */
+function temporalFault(err: unknown): RegieError | null {
+  const grpc = [err, (err as { cause?: unknown })?.cause].find(isGrpcServiceError);
+  // gRPC status codes: 4 DEADLINE_EXCEEDED, 14 UNAVAILABLE, 8 RESOURCE_EXHAUSTED.
+  if (grpc?.code === 8) {
+    return new RegieError('workflow-busy', 'rate-limited', 'Te veel gelijktijdige wijzigingen op deze workflow: probeer het zo opnieuw met dezelfde Idempotency-Key / Too many concurrent writes to this workflow: retry soon with the same Idempotency-Key', undefined, undefined, RETRY_AFTER_SECONDS.busy);
+  }
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || grpc?.code === 4 || grpc?.code === 14) {
+    return new RegieError('temporal-unavailable', 'unavailable', 'Temporal is niet bereikbaar: probeer het over 10 seconden opnieuw met dezelfde Idempotency-Key / Temporal is unavailable: retry in 10 seconds with the same Idempotency-Key', undefined, String(err), RETRY_AFTER_SECONDS.unavailable);
+  }
+  return null;
 }
 
 /**

@@ -1,0 +1,72 @@
+/**
+ * The shapes of the codes and keys the API takes, in a path or in a body, defined once: path parameters
+ * are checked against them (a path that cannot exist is a 404), DTOs validate with them and show them in
+ * the OpenAPI. The limits of what a person writes on a step (texts, dates, links, list sizes) are the step
+ * model's (`libs/programme/limits.ts`); this file holds only what the step model does not know.
+ */
+
+export interface CodeFormat {
+  pattern: RegExp;
+  /** What the code is, for a message: "a CBS municipality code", and in Dutch. */
+  what: string;
+  wat: string;
+  example: string;
+}
+
+export const CODE_FORMATS = {
+  municipality: { pattern: /^GM\d{4}$/, what: 'a CBS municipality code', wat: 'een CBS-gemeentecode', example: 'GM0363' },
+  /** COROP (CR01..CR40) and the regions of another grouping (WM05): two capitals and 2-3 digits. */
+  region: { pattern: /^[A-Z]{2}\d{2,3}$/, what: 'a region code', wat: 'een regiocode', example: 'CR23' },
+  province: { pattern: /^PV\d{2}$/, what: 'a CBS province code', wat: 'een CBS-provinciecode', example: 'PV27' },
+  /** The code in a step route: a municipality's or a region's (`ownerFromPath` checks the one its collection needs). */
+  ownerCode: { pattern: /^(GM\d{4}|[A-Z]{2}\d{2,3})$/, what: 'a municipality or region code', wat: 'een gemeente- of regiocode', example: 'GM0363' },
+  /**
+   * A mail link's token: bounded, nothing more. Its own format is checked by the mail-link service, so a
+   * malformed token still gets its page and its refusal row (apps/api/src/mail-links/README.md).
+   */
+  mailToken: { pattern: /^[^\u0000-\u001f\u007f]{1,4096}$/, what: 'a link token', wat: 'een linktoken', example: 'eyJhY3QiOi….c2lnbmF0dXJl' },
+  /** A rulebook step (`volkshuisvestingsprogramma`) or a checklist item: the rulebook schema's key. */
+  stepKey: { pattern: /^[a-z][a-z0-9-]*$/, what: 'a step key', wat: 'een stapsleutel', example: 'volkshuisvestingsprogramma' },
+  /** A step instance: a step, and for a yearly step its cycle (`prestatieafspraken:2027`, libs/contracts/keys.ts). */
+  stepInstance: { pattern: /^[a-z][a-z0-9-]*(:\d{4})?$/, what: 'a step or step instance key', wat: 'een stapsleutel', example: 'prestatieafspraken:2027' },
+  checklistItem: { pattern: /^[a-z][a-z0-9-]*$/, what: 'a checklist item key', wat: 'een onderdeelsleutel', example: 'doorstroming' },
+  /** A rulebook version id (the rulebook schema's `id`). */
+  rulebookId: { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, what: 'a rulebook version id', wat: 'een regelboekversie', example: 'wvrv-2025-07-01.3' },
+  /** An organisation's key (the organisations service's KEY_PATTERN). */
+  organisationKey: { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, what: 'an organisation key', wat: 'een organisatiesleutel', example: 'ymere' },
+  /** A regional grouping (libs/db/reference-data.ts: `corop`, `woningmarkt`). */
+  grouping: { pattern: /^[a-z][a-z0-9-]{1,39}$/, what: 'a regional grouping name', wat: 'een regio-indeling', example: 'woningmarkt' },
+  /** What an organisation of a public kind stands for: a municipality, region or province code. */
+  publicBody: { pattern: /^(GM\d{4}|[A-Z]{2}\d{2,3}|PV\d{2})$/, what: 'a municipality, region or province code', wat: 'een gemeente-, regio- of provinciecode', example: 'GM0363' },
+} as const satisfies Record<string, CodeFormat>;
+export type CodeKind = keyof typeof CODE_FORMATS;
+
+/** The sizes of lists and maps outside the step model: generous for real use, bounded for every caller. */
+export const LIST_LIMITS = {
+  /** Municipalities in one list (a stakeholder's, a region's): there are 342. */
+  municipalities: 400,
+  /** Regions of one grouping. */
+  regions: 400,
+  /** Contacts of one organisation. */
+  contacts: 100,
+  /** Organisations in one load. */
+  organisations: 2000,
+  /** Step states at onboarding, per owner (steps and yearly instances). */
+  initialSteps: 200,
+  /** Owners in one bulk onboarding map (342 municipalities, 40 COROP regions). */
+  owners: 400,
+  /** An e-mail address (RFC 5321's path limit). */
+  email: 254,
+} as const;
+
+/**
+ * What the body parsers take. JSON 1 MB by default (a route that needs more would say so here); form
+ * bodies only on the mail-link pages, which post a field or two.
+ */
+export const BODY_LIMITS = {
+  json: 1024 * 1024,
+  form: 16 * 1024,
+  formParameters: 50,
+  /** Nesting of a JSON body; the deepest DTO (bulk onboarding) needs 7. */
+  jsonDepth: 32,
+} as const;

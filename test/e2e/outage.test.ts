@@ -1,0 +1,78 @@
+/**
+ * Outages answer, never hang: with the real Temporal server stopped mid-write (SIGSTOP: it accepts
+ * nothing and answers nothing), a step write gets a 503 with Retry-After within 10 s; once the server runs
+ * again, the retry with the same Idempotency-Key applies the write exactly once and answers as the first.
+ * And a burst of 100 concurrent writes to one workflow: each answer a 2xx or a 429 with Retry-After,
+ * and exactly the 2xx ones applied.
+ */
+import { execFileSync } from 'node:child_process';
+import { DataSource } from 'typeorm';
+import { startTestSystem, TestSystem } from '../support/system';
+
+let sys: TestSystem;
+const STEP = '/municipalities/GM0363/steps/volkshuisvestingsprogramma';
+
+beforeAll(async () => {
+  sys = await startTestSystem('e2e-outage');
+  const onboarded = await sys.api.request('POST', '/onboardings', { municipalityCode: 'GM0363', programmeManagerEmail: 'pm@amsterdam.example' });
+  expect(onboarded.status).toBe(201);
+  for (let i = 0; i < 100; i++) {
+    if ((await sys.api.request('GET', STEP)).status === 200) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+});
+afterAll(async () => {
+  await sys?.stop();
+});
+
+/** The Temporal server's process, found by the port it listens on. */
+function temporalPid(): number {
+  const port = sys.env.address.split(':').pop()!;
+  const pid = execFileSync('bash', ['-c', `pgrep -f 'temporal-test-server.* ${port}( |$)' | head -1`]).toString().trim();
+  if (!pid) throw new Error(`no Temporal server process on port ${port}`);
+  return Number(pid);
+}
+
+const progressEvents = async (note: string) =>
+  Number((await sys.worker.get(DataSource).query(`SELECT count(*)::int AS n FROM step_event WHERE event = 'progress' AND detail->>'note' = $1`, [note]))[0].n);
+
+test('Temporal stopped mid-write: a 503 with Retry-After within 10 s, and the retry with the same key applies once', async () => {
+  const body = { status: 'in-progress', note: 'na de storing', by: 'Programmamanager Amsterdam' };
+  const headers = { 'Idempotency-Key': 'storing-1' };
+  const pid = temporalPid();
+  process.kill(pid, 'SIGSTOP');
+  let first: Awaited<ReturnType<TestSystem['api']['request']>>;
+  const started = Date.now();
+  try {
+    first = await sys.api.request('POST', `${STEP}/progress`, body, undefined, headers);
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  expect(Date.now() - started).toBeLessThan(10_000);
+  expect(first).toMatchObject({ status: 503, body: { error: 'temporal-unavailable' } });
+  expect(Number(first.headers['retry-after'])).toBeGreaterThan(0);
+
+  const retry = await sys.api.request('POST', `${STEP}/progress`, body, undefined, headers);
+  expect(retry).toMatchObject({ status: 201, body: { status: 'in-progress' } });
+  const again = await sys.api.request('POST', `${STEP}/progress`, body, undefined, headers);
+  expect(again.status).toBe(201);
+  expect(await progressEvents('na de storing')).toBe(1);
+
+  // The same key with another body is refused, and changes nothing.
+  expect(await sys.api.request('POST', `${STEP}/progress`, { ...body, note: 'iets anders' }, undefined, headers)).toMatchObject({ status: 422, body: { error: 'idempotency-key-reused' } });
+  expect(await progressEvents('iets anders')).toBe(0);
+});
+
+test('100 concurrent writes to one workflow: each a 2xx or a 429 with Retry-After, and exactly the 2xx applied', async () => {
+  const answers = await Promise.all(
+    Array.from({ length: 100 }, (_, i) => sys.api.request('POST', `${STEP}/progress`, { note: `burst ${i}`, by: 'Programmamanager Amsterdam' })),
+  );
+  const statuses = answers.map((a) => a.status);
+  expect(statuses.filter((s) => s !== 201 && s !== 429)).toEqual([]);
+  for (const a of answers.filter((x) => x.status === 429)) expect(Number(a.headers['retry-after'])).toBeGreaterThan(0);
+  const applied = Number(
+    (await sys.worker.get(DataSource).query(`SELECT count(*)::int AS n FROM step_event WHERE event = 'progress' AND detail->>'note' LIKE 'burst %'`))[0].n,
+  );
+  expect(applied).toBe(statuses.filter((s) => s === 201).length);
+  console.log(`burst of 100: ${applied} applied (201), ${100 - applied} asked to wait (429)`);
+});
