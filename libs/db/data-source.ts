@@ -64,7 +64,8 @@ export function dataSourceOptions(databaseUrl: string, applicationName: string) 
     synchronize: false,
     migrationsRun: false,
     applicationName,
-    extra: { max: 10 },
+    // A pool that cannot connect or a statement that hangs fails within seconds (the API answers 503), never waits for ever.
+    extra: { max: 10, connectionTimeoutMillis: 5000, statement_timeout: 30_000, query_timeout: 35_000 },
   };
 }
 
