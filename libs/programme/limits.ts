@@ -29,11 +29,24 @@ export const STEP_LIMITS = { extensions: 20, evidence: 20, checklistItems: 100 }
 export const DATE_RANGE = { min: '2014-01-01', max: '2099-12-31' } as const;
 
 export const ISO_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
-export const HTTP_URL_PATTERN = /^https?:\/\/[^\s\u0000-\u001f\u007f]+$/i;
-/** Control characters (NUL above all); multi-line texts may hold tab, line feed and carriage return. */
-const CONTROL = /[\u0000-\u001f\u007f]/;
-const CONTROL_MULTILINE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-const MULTILINE: readonly TextKind[] = ['reason', 'note'];
+
+/**
+ * Control characters (NUL above all), as the body of a character class, so that the checks here and the
+ * OpenAPI patterns of the API (apps/api/src/edge/validators.ts) are built from the same text. Multi-line
+ * texts may hold tab, line feed and carriage return.
+ */
+export const CONTROL_CLASS = '\\u0000-\\u001f\\u007f';
+export const CONTROL_CLASS_MULTILINE = '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f';
+/** The text kinds that may span lines (and so hold tab, line feed and carriage return). */
+export const MULTILINE_TEXT_KINDS: readonly TextKind[] = ['reason', 'note'];
+/** One control character anywhere (texts, and at the API's edge paths and query parameters). */
+export const CONTROL_CHARACTER = new RegExp(`[${CONTROL_CLASS}]`);
+const CONTROL = CONTROL_CHARACTER;
+const CONTROL_MULTILINE = new RegExp(`[${CONTROL_CLASS_MULTILINE}]`);
+const MULTILINE = MULTILINE_TEXT_KINDS;
+
+/** An http(s) link: no white space, no control characters. Spelled without the `i` flag, so OpenAPI can carry its source. */
+export const HTTP_URL_PATTERN = new RegExp(`^[Hh][Tt][Tt][Pp][Ss]?:\\/\\/[^\\s${CONTROL_CLASS}]+$`);
 
 /** A required or optional text within its limit and without control characters. */
 export function checkText(value: unknown, field: string, kind: TextKind, required = true): StepRuleError | null {

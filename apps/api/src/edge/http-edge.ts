@@ -7,6 +7,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import helmet from 'helmet';
+import { CONTROL_CHARACTER } from '../../../../libs/programme/limits';
 import { RegieError } from '../errors/regie-error';
 import { BODY_LIMITS } from './inputs';
 import { noSuchPath } from './path-params';
@@ -16,7 +17,7 @@ export const PAGE_ROUTE = /^\/mail(\/|$)/;
 /** The OpenAPI page and its static files: the only responses that may be cached. */
 const DOCS_ROUTE = /^\/docs(\/|-json$|-yaml$|$)/;
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = CONTROL_CHARACTER;
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** The media types a write with a body may carry: JSON on API routes, forms on page routes (RFC 8058 one-click posts either form type). */

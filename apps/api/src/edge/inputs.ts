@@ -4,6 +4,7 @@
  * the OpenAPI. The limits of what a person writes on a step (texts, dates, links, list sizes) are the step
  * model's (`libs/programme/limits.ts`); this file holds only what the step model does not know.
  */
+import { CONTROL_CLASS } from '../../../../libs/programme/limits';
 
 export interface CodeFormat {
   pattern: RegExp;
@@ -24,7 +25,7 @@ export const CODE_FORMATS = {
    * A mail link's token: bounded, nothing more. Its own format is checked by the mail-link service, so a
    * malformed token still gets its page and its refusal row (apps/api/src/mail-links/README.md).
    */
-  mailToken: { pattern: /^[^\u0000-\u001f\u007f]{1,4096}$/, what: 'a link token', wat: 'een linktoken', example: 'eyJhY3QiOi….c2lnbmF0dXJl' },
+  mailToken: { pattern: new RegExp(`^[^${CONTROL_CLASS}]{1,4096}$`), what: 'a link token', wat: 'een linktoken', example: 'eyJhY3QiOi….c2lnbmF0dXJl' },
   /** A rulebook step (`volkshuisvestingsprogramma`) or a checklist item: the rulebook schema's key. */
   stepKey: { pattern: /^[a-z][a-z0-9-]*$/, what: 'a step key', wat: 'een stapsleutel', example: 'volkshuisvestingsprogramma' },
   /** A step instance: a step, and for a yearly step its cycle (`prestatieafspraken:2027`, libs/contracts/keys.ts). */

@@ -6,10 +6,22 @@
  * `{ error: 'text-too-long', field: 'note', message }`, not a generic one.
  */
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsOptional, Matches, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
 import { stepRuleError, stepRuleMessage, StepRuleError } from '../../../../libs/programme/errors';
-import { checkDate, checkText, checkUrl, DATE_RANGE, ISO_DATE_PATTERN, TEXT_LIMITS, TextKind } from '../../../../libs/programme/limits';
+import {
+  checkDate,
+  checkText,
+  checkUrl,
+  CONTROL_CLASS,
+  CONTROL_CLASS_MULTILINE,
+  DATE_RANGE,
+  HTTP_URL_PATTERN,
+  ISO_DATE_PATTERN,
+  MULTILINE_TEXT_KINDS,
+  TEXT_LIMITS,
+  TextKind,
+} from '../../../../libs/programme/limits';
 import { CODE_FORMATS, CodeKind, LIST_LIMITS } from './inputs';
 
 /** A refused input: a stable code, the field (its full path), and the message a person reads (Dutch / English). */
@@ -45,11 +57,10 @@ function checked(name: string, check: InputCheck, schema: Parameters<typeof ApiP
 
 /**
  * OpenAPI patterns for texts: no control characters (multi-line texts may hold tab, line feed and carriage
- * return), the same classes as `checkText`; a required text is more than white space.
+ * return), the classes `checkText` uses; a required text is more than white space.
  */
-const MULTILINE_KINDS: readonly TextKind[] = ['reason', 'note'];
 const textPattern = (kind: TextKind, required: boolean) =>
-  `^${required ? '(?!\\s*$)' : ''}[^${MULTILINE_KINDS.includes(kind) ? '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f' : '\\u0000-\\u001f'}\\u007f]*$`;
+  `^${required ? '(?!\\s*$)' : ''}[^${MULTILINE_TEXT_KINDS.includes(kind) ? CONTROL_CLASS_MULTILINE : CONTROL_CLASS}]*$`;
 
 interface FieldOptions {
   optional?: boolean;
@@ -111,8 +122,7 @@ export function HttpUrl(options: Omit<FieldOptions, 'optional'> = {}): PropertyD
     required: false,
     format: 'uri',
     maxLength: TEXT_LIMITS.url,
-    // HTTP_URL_PATTERN without its `i` flag, which OpenAPI patterns cannot carry.
-    pattern: '^[Hh][Tt][Tt][Pp][Ss]?:\\/\\/[^\\s\\u0000-\\u001f\\u007f]+$',
+    pattern: HTTP_URL_PATTERN.source,
     example: options.example,
     description: options.description,
   });
@@ -148,8 +158,12 @@ export function ChecklistValues(max: number): PropertyDecorator {
   );
 }
 
-/** A map keyed by code or step: an object of at most `max` entries, each key in its format (its values are validated where it is read). */
-export function BoundedMap(max: number, keys: CodeKind, options: { description?: string } = {}): PropertyDecorator {
+/**
+ * A map keyed by code or step: an object of at most `max` entries, each key in its format. Its values are
+ * validated where it is read (`validateMapValues`), as the DTO `values` names, which the OpenAPI shows (the
+ * controller registers it with `@ApiExtraModels`).
+ */
+export function BoundedMap(max: number, keys: CodeKind, options: { description?: string; values?: Function } = {}): PropertyDecorator {
   const format = CODE_FORMATS[keys];
   const check: InputCheck = (value, field) => {
     if (value === undefined) return null;
@@ -165,11 +179,16 @@ export function BoundedMap(max: number, keys: CodeKind, options: { description?:
     }
     return null;
   };
-  return checked(`boundedMap:${keys}`, check, { type: 'object', additionalProperties: true, maxProperties: max, description: options.description }, true);
+  const values = options.values ? { $ref: getSchemaPath(options.values) } : true;
+  const description = [options.description, `Keyed by ${format.what} such as ${format.example}`].filter(Boolean).join('. ');
+  return checked(`boundedMap:${keys}`, check, { type: 'object', additionalProperties: values, maxProperties: max, description }, true);
 }
 
-/** An optional field is validated unless left out: null is not "left out" (the OpenAPI says string). */
-const LeftOutOrValid = () => ValidateIf((_object, value) => value !== undefined);
+/**
+ * An optional field is validated unless left out: null is not "left out" (the OpenAPI gives its type, and
+ * null is not of it). Use this, not class-validator's `IsOptional`, which lets null through.
+ */
+export const LeftOutOrValid = () => ValidateIf((_object, value) => value !== undefined);
 
 const codeMessage = (field: string, kind: CodeKind) => `${field} must be ${CODE_FORMATS[kind].what} such as ${CODE_FORMATS[kind].example}`;
 

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, SetMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { INPUT_CHECK, InputCheck, InputProblem } from '../edge/validators';
 import { RegieError } from './regie-error';
 
@@ -27,8 +27,35 @@ export function validationProblem(error: ValidationError, field: string): InputP
 
 export const problemError = (problem: InputProblem) => new RegieError(problem.code, 'invalid-input', problem.message, problem.field);
 
-/** Rejects bad input with a 400 that names the field; unknown fields are refused, not ignored. */
-export const validationPipe = new ValidationPipe({
+const OPTIONAL_BODY = 'regie:optionalBody';
+/**
+ * Marks a DTO whose body may be left out altogether (an apply without override); its route says so in the
+ * OpenAPI with `@ApiBody({ type, required: false })`. Every other DTO body is required.
+ */
+export const OptionalBody = (): ClassDecorator => SetMetadata(OPTIONAL_BODY, true);
+
+/** Not DTOs: a body of these types is the route's own to check (a rulebook, a mail-link form). */
+const PLAIN_TYPES: unknown[] = [Object, Array, String, Number, Boolean, Buffer, Date];
+
+export const bodyRequired = () => new RegieError('body-required', 'invalid-input', 'Een JSON-body is verplicht / A JSON body is required');
+
+/**
+ * Rejects bad input with a 400 that names the field; unknown fields are refused, not ignored. A request
+ * without a body where the route takes a DTO is a 400 `body-required` too, as the OpenAPI says (the body
+ * is required unless the DTO is an `@OptionalBody()`): class-validator would read a missing body as `{}`
+ * and accept it when every field is optional (POST /onboardings/all would onboard everyone on an empty POST).
+ */
+class RegieValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata) {
+    const type = metadata.metatype;
+    if (metadata.type === 'body' && value === undefined && typeof type === 'function' && !PLAIN_TYPES.includes(type) && !Reflect.getMetadata(OPTIONAL_BODY, type)) {
+      throw bodyRequired();
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+export const validationPipe = new RegieValidationPipe({
   whitelist: true,
   forbidNonWhitelisted: true,
   transform: true,

@@ -3,6 +3,7 @@ import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { PathParams } from '../edge/path-params';
 import { MailLinkRefusalLimit } from '../edge/rate-limits';
+import { Responds, ResponseSpec, Status } from '../edge/responses';
 import { MailLinksService, Page } from './mail-links.service';
 
 /**
@@ -25,6 +26,24 @@ function send(res: Response, page: Page): string {
 }
 
 /**
+ * What a link page answers, as HTML: the page (200), or a refused link (malformed 400, forged 403, unknown
+ * 404, replayed 409, expired 410; mail-links.service.ts). The edge answers in JSON: a token that cannot be
+ * one (404), too many refused links or requests (429), the database down (503), and on a POST a body
+ * that is too large (413), of another type (415) or does not parse (400).
+ */
+const PAGE: (Status | ResponseSpec)[] = [
+  { status: 200, page: true, description: 'The page' },
+  { status: 403, page: true, error: false, description: 'The link is forged' },
+  { status: 404, page: true, description: 'The page of an unknown link (a notification that does not exist, or is not this address\'s); or, in JSON, a token that cannot be one' },
+  { status: 409, page: true, error: false, description: 'The link was used before' },
+  { status: 410, page: true, error: false, description: 'The link has expired' },
+  429,
+  503,
+];
+const GET_PAGE: (Status | ResponseSpec)[] = [...PAGE, { status: 400, page: true, error: false, description: 'The link is malformed' }];
+const POST_PAGE: (Status | ResponseSpec)[] = [...PAGE, { status: 400, page: true, description: 'The link is malformed, or a form value is bad (a page naming the field); in JSON, a body that does not parse' }, 413, 415];
+
+/**
  * The pages behind the signed links in mails: no admin token, no cookies, no session; the token is the
  * authority. A client with too many refused links in a while gets a 429 (edge/rate-limits.ts).
  */
@@ -38,36 +57,42 @@ export class MailLinksController {
 
   @Get('unsubscribe/:token')
   @ApiOperation({ summary: 'One-click unsubscribe page with its button; a GET changes nothing (mail scanners open links)' })
+  @Responds(...GET_PAGE)
   async unsubscribePage(@Param('token') token: string, @Res({ passthrough: true }) res: Response) {
     return send(res, await this.links.unsubscribePage(token));
   }
 
   @Post('unsubscribe/:token')
   @ApiOperation({ summary: 'RFC 8058 one-click unsubscribe (List-Unsubscribe=One-Click): stops optional mail; mandatory notices (verplichte meldingen, project policy) to office holders still come' })
+  @Responds(...POST_PAGE)
   async unsubscribe(@Param('token') token: string, @Res({ passthrough: true }) res: Response) {
     return send(res, await this.links.unsubscribe(token));
   }
 
   @Get('preferences/:token')
   @ApiOperation({ summary: "The recipient's mail preferences: immediate or weekly digest, optional mail stopped or not" })
+  @Responds(...GET_PAGE)
   async preferencesPage(@Param('token') token: string, @Res({ passthrough: true }) res: Response) {
     return send(res, await this.links.preferencesPage(token));
   }
 
   @Post('preferences/:token')
   @ApiOperation({ summary: 'Change the preferences: form fields delivery=immediate|digest and/or optional=stop|resume' })
+  @Responds(...POST_PAGE)
   async updatePreferences(@Param('token') token: string, @Body() body: Record<string, unknown> | undefined, @Res({ passthrough: true }) res: Response) {
     return send(res, await this.links.updatePreferences(token, body));
   }
 
   @Get('actions/:token')
   @ApiOperation({ summary: 'What an acknowledgement or receipt link confirms, with one button; changes nothing' })
+  @Responds(...GET_PAGE)
   async actionPage(@Param('token') token: string, @Res({ passthrough: true }) res: Response) {
     return send(res, await this.links.actionPage(token));
   }
 
   @Post('actions/:token')
   @ApiOperation({ summary: 'Acknowledge an escalation or confirm receipt, once; a second use is 409 and recorded as replayed' })
+  @Responds(...POST_PAGE)
   async act(@Param('token') token: string, @Res({ passthrough: true }) res: Response) {
     return send(res, await this.links.act(token));
   }

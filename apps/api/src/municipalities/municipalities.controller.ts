@@ -8,6 +8,7 @@ import { loadRegionGrouping, RegionGroupingError } from '../../../../libs/db/ref
 import { AdminTokenGuard } from '../auth/admin-token.guard';
 import { LIST_LIMITS } from '../edge/inputs';
 import { PathParams } from '../edge/path-params';
+import { Responds } from '../edge/responses';
 import { BooleanQuery, Code, CodeList, StepText } from '../edge/validators';
 import { MunicipalitiesService } from './municipalities.service';
 import { RegieError } from '../errors/regie-error';
@@ -35,6 +36,7 @@ export class MunicipalitiesController {
 
   @Get()
   @ApiOperation({ summary: 'Municipalities with province, COROP region and onboarding; filter by province, region, onboarded' })
+  @Responds(200, 400, 429, 503)
   list(@Query() query: MunicipalityListQuery) {
     return this.municipalities.list({
       province: query.province,
@@ -46,6 +48,7 @@ export class MunicipalitiesController {
   @Get(':code')
   @PathParams({ code: 'municipality' })
   @ApiOperation({ summary: 'One municipality' })
+  @Responds(200, { status: 404, description: 'municipality-not-found: no municipality has this code' }, 429, 503)
   get(@Param('code') code: string) {
     return this.municipalities.get(code);
   }
@@ -82,6 +85,7 @@ export class RegionsController {
 
   @Get()
   @ApiOperation({ summary: 'Regions of a grouping (default: the configured one, the 40 COROP regions) with member counts and onboarding' })
+  @Responds(200, 400, 429, 503)
   list(@Query() query: RegionListQuery) {
     return this.municipalities.regions(query.grouping || undefined);
   }
@@ -91,6 +95,7 @@ export class RegionsController {
   @UseGuards(AdminTokenGuard)
   @PathParams({ grouping: 'grouping' })
   @ApiOperation({ summary: 'Load or replace a regional grouping as data (e.g. woningmarktregio): every municipality in exactly one region' })
+  @Responds(200, { status: 400, description: 'invalid-grouping: a municipality in no region or in two, an unknown municipality' }, 401, 404, 413, 415, 429, 503)
   async loadGrouping(@Param('grouping') grouping: string, @Body() dto: RegionGroupingDto) {
     const rows = dto.regions.flatMap((r) => r.municipalities.map((municipalityCode) => ({ municipalityCode, regionCode: r.code, regionName: r.name })));
     try {
@@ -104,6 +109,7 @@ export class RegionsController {
   @Get(':code')
   @PathParams({ code: 'region' })
   @ApiOperation({ summary: 'One region with its member municipalities' })
+  @Responds(200, { status: 404, description: 'region-not-found: no region has this code' }, 429, 503)
   get(@Param('code') code: string) {
     return this.municipalities.region(code);
   }

@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, Matches, ValidateNested } from 'class-validator';
 import { EVIDENCE_KINDS, INITIAL_STEP_STATUSES } from '../../../../libs/contracts';
 import type { EvidenceKind, InitialStepStatus } from '../../../../libs/contracts';
 import { STEP_LIMITS } from '../../../../libs/programme/limits';
 import { CODE_FORMATS, LIST_LIMITS } from '../edge/inputs';
-import { BoundedMap, Code, Email, HttpUrl, StepDate, StepText } from '../edge/validators';
+import { BoundedMap, Code, Email, HttpUrl, LeftOutOrValid, StepDate, StepText } from '../edge/validators';
 import { oneOfMessage } from '../errors/validation';
 
 export class InitialEvidenceDto {
@@ -29,12 +29,12 @@ export class InitialEvidenceDto {
 /** A step's state at onboarding: done with evidence, in progress, or a target date; so nothing past is sent. */
 export class InitialStepStateDto {
   @ApiPropertyOptional({ enum: INITIAL_STEP_STATUSES })
-  @IsOptional()
+  @LeftOutOrValid()
   @IsIn(INITIAL_STEP_STATUSES, { message: oneOfMessage('status', INITIAL_STEP_STATUSES) })
   status?: InitialStepStatus;
 
   @ApiPropertyOptional({ type: [InitialEvidenceDto], maxItems: STEP_LIMITS.evidence })
-  @IsOptional()
+  @LeftOutOrValid()
   @IsArray({ message: 'evidence must be a list' })
   @ArrayMaxSize(STEP_LIMITS.evidence, { message: `evidence may hold at most ${STEP_LIMITS.evidence} items` })
   @ValidateNested({ each: true })
@@ -45,7 +45,7 @@ export class InitialStepStateDto {
   targetDate?: string;
 
   @ApiPropertyOptional({ type: 'array', items: { type: 'string', pattern: CODE_FORMATS.checklistItem.pattern.source }, maxItems: STEP_LIMITS.checklistItems, description: 'Checklist items already done' })
-  @IsOptional()
+  @LeftOutOrValid()
   @IsArray({ message: 'checklist must be a list of item keys' })
   @ArrayMaxSize(STEP_LIMITS.checklistItems, { message: `checklist may hold at most ${STEP_LIMITS.checklistItems} items` })
   @Matches(CODE_FORMATS.checklistItem.pattern, { each: true, message: `checklist must hold ${CODE_FORMATS.checklistItem.what}s such as ${CODE_FORMATS.checklistItem.example}` })
@@ -62,7 +62,7 @@ export class CreateOnboardingDto {
   @Code('rulebookId', 'rulebookId', { optional: true, example: 'wvrv-2025-07-01.3', description: 'Rulebook version; default DEFAULT_RULEBOOK_ID' })
   rulebookId?: string;
 
-  @BoundedMap(LIST_LIMITS.initialSteps, 'stepInstance', { description: 'Current state per step (or step instance such as prestatieafspraken:2026)' })
+  @BoundedMap(LIST_LIMITS.initialSteps, 'stepInstance', { values: InitialStepStateDto, description: 'Current state per step (or step instance such as prestatieafspraken:2026)' })
   steps?: Record<string, InitialStepStateDto>;
 }
 
@@ -70,7 +70,7 @@ export class BulkMunicipalityDto {
   @Email('programmeManagerEmail', { optional: true })
   programmeManagerEmail?: string;
 
-  @BoundedMap(LIST_LIMITS.initialSteps, 'stepInstance', { description: 'Current state per step' })
+  @BoundedMap(LIST_LIMITS.initialSteps, 'stepInstance', { values: InitialStepStateDto, description: 'Current state per step' })
   steps?: Record<string, InitialStepStateDto>;
 }
 
@@ -78,7 +78,7 @@ export class BulkRegionDto {
   @Email('coordinatorEmail', { optional: true })
   coordinatorEmail?: string;
 
-  @BoundedMap(LIST_LIMITS.initialSteps, 'stepInstance', { description: 'Current state per step' })
+  @BoundedMap(LIST_LIMITS.initialSteps, 'stepInstance', { values: InitialStepStateDto, description: 'Current state per step' })
   steps?: Record<string, InitialStepStateDto>;
 }
 
@@ -87,9 +87,9 @@ export class BulkOnboardingDto {
   @Code('rulebookId', 'rulebookId', { optional: true, example: 'wvrv-2025-07-01.3' })
   rulebookId?: string;
 
-  @BoundedMap(LIST_LIMITS.owners, 'municipality', { description: 'Keyed by GM code' })
+  @BoundedMap(LIST_LIMITS.owners, 'municipality', { values: BulkMunicipalityDto })
   municipalities?: Record<string, BulkMunicipalityDto>;
 
-  @BoundedMap(LIST_LIMITS.owners, 'region', { description: 'Keyed by region code (CR01..CR40)' })
+  @BoundedMap(LIST_LIMITS.owners, 'region', { values: BulkRegionDto })
   regions?: Record<string, BulkRegionDto>;
 }

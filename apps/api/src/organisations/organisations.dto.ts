@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, ValidateNested } from 'class-validator';
 import { DEFAULT_LANGUAGE, DELIVERIES, LANGUAGES, ORGANISATION_KINDS, ROLES } from '../../../../libs/contracts';
 import type { Delivery, Language, OrganisationKind, Role } from '../../../../libs/contracts';
 import { LIST_LIMITS } from '../edge/inputs';
-import { Code, CodeList, Email, StepText } from '../edge/validators';
+import { Code, CodeList, Email, LeftOutOrValid, StepText } from '../edge/validators';
 import { oneOfMessage } from '../errors/validation';
 
 export class PutOrganisationDto {
@@ -32,14 +32,14 @@ export class ContactDto {
   @ApiProperty({ enum: ROLES }) @IsIn(ROLES, { message: oneOfMessage('role', ROLES) })
   role!: Role;
 
-  @ApiPropertyOptional({ enum: LANGUAGES, default: DEFAULT_LANGUAGE }) @IsOptional() @IsIn(LANGUAGES, { message: oneOfMessage('language', LANGUAGES) })
+  @ApiPropertyOptional({ enum: LANGUAGES, default: DEFAULT_LANGUAGE }) @LeftOutOrValid() @IsIn(LANGUAGES, { message: oneOfMessage('language', LANGUAGES) })
   language?: Language;
 
   @ApiPropertyOptional({
     enum: DELIVERIES,
     description: "The address's delivery preference: each mail at once, or bundled in a weekly digest. Absent: any existing preference stays (default immediate)",
   })
-  @IsOptional()
+  @LeftOutOrValid()
   @IsIn(DELIVERIES, { message: oneOfMessage('delivery', DELIVERIES) })
   delivery?: Delivery;
 }
@@ -58,7 +58,7 @@ export class LoadOrganisationDto extends PutOrganisationDto {
   key!: string;
 
   @ApiPropertyOptional({ type: [ContactDto], maxItems: LIST_LIMITS.contacts, description: 'Replaces all contacts of the organisation; absent: its contacts stay' })
-  @IsOptional()
+  @LeftOutOrValid()
   @IsArray({ message: 'contacts must be a list' })
   @ArrayMaxSize(LIST_LIMITS.contacts, { message: `contacts may hold at most ${LIST_LIMITS.contacts} contacts` })
   @ValidateNested({ each: true })

@@ -1,17 +1,29 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsBoolean, IsOptional } from 'class-validator';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger';
+import { z } from 'zod';
+import { rulebookSchema } from '../../../../libs/rulebook/rulebook.schema';
+import { IsBoolean } from 'class-validator';
 import type { Response } from 'express';
-import { StepText } from '../edge/validators';
+import { Responds } from '../edge/responses';
+import { LeftOutOrValid, StepText } from '../edge/validators';
+import { OptionalBody } from '../errors/validation';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
 import { PathParams } from '../edge/path-params';
 import { RulebookRolloutService } from './rulebook-rollout.service';
 import { RulebooksService } from './rulebooks.service';
 
-/** An apply's body: empty, or an explicit override to go back to an older version, with the reason recorded. */
+/**
+ * The OpenAPI of a rulebook version, made from the one schema that checks it (`libs/rulebook/rulebook.schema.ts`);
+ * its refinements (a date that exists, unique step keys, ...) cannot be said in JSON Schema and are checked all the same.
+ */
+const RULEBOOK_SCHEMA = z.toJSONSchema(rulebookSchema, { target: 'openapi-3.0', unrepresentable: 'any', io: 'input' }) as SchemaObject;
+
+/** An apply's body: none, or an explicit override to go back to an older version, with the reason recorded. */
+@OptionalBody()
 export class ApplyRulebookDto {
   @ApiPropertyOptional({ description: 'Apply a version older than the one the workflows follow (refused with 409 without it)' })
-  @IsOptional()
+  @LeftOutOrValid()
   @IsBoolean({ message: 'override must be true or false' })
   override?: boolean;
 
@@ -29,6 +41,7 @@ export class RulebooksController {
 
   @Get()
   @ApiOperation({ summary: 'Stored rulebook versions' })
+  @Responds(200, 429, 503)
   list() {
     return this.rulebooks.list();
   }
@@ -36,6 +49,7 @@ export class RulebooksController {
   @Get(':id')
   @PathParams({ id: 'rulebookId' })
   @ApiOperation({ summary: 'One rulebook version with its content hash' })
+  @Responds(200, { status: 404, description: 'rulebook-not-found' }, 429, 503)
   async get(@Param('id') id: string) {
     const found = await this.rulebooks.require(id);
     return { ...found.rulebook, hash: found.hash };
@@ -44,8 +58,19 @@ export class RulebooksController {
   @Post()
   @ApiBearerAuth()
   @UseGuards(AdminTokenGuard)
-  @ApiBody({ description: 'A rulebook version (see libs/rulebook/versions for the shape)' })
+  @ApiBody({ description: 'A rulebook version (see libs/rulebook/versions for examples)', schema: RULEBOOK_SCHEMA })
   @ApiOperation({ summary: 'Publish an immutable rulebook version; 201 stored, 200 same content already stored, 409 other content under that id' })
+  @Responds(
+    { status: 200, description: 'The same content was already stored under this id' },
+    { status: 201, description: 'Stored' },
+    { status: 400, description: 'invalid-rulebook: the first field that fails the rulebook schema' },
+    401,
+    { status: 409, description: 'rulebook-conflict: other content is stored under this id' },
+    413,
+    415,
+    429,
+    503,
+  )
   async publish(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
     const result = await this.rulebooks.publish(body);
     res.status(result.result === 'stored' ? HttpStatus.CREATED : HttpStatus.OK);
@@ -57,6 +82,7 @@ export class RulebooksController {
   @ApiBearerAuth()
   @UseGuards(AdminTokenGuard)
   @ApiOperation({ summary: 'Dry run from the read model: which step dates move, from what to what, who becomes overdue, which steps disappear' })
+  @Responds(200, 401, { status: 404, description: 'rulebook-not-found' }, 429, 503)
   preview(@Param('id') id: string) {
     return this.rollouts.preview(id);
   }
@@ -72,7 +98,17 @@ export class RulebooksController {
       'One rollout at a time; a version older than the one the workflows follow needs override with a reason',
   })
   @ApiBody({ type: ApplyRulebookDto, required: false })
-  @ApiConflictResponse({ description: 'rollout-running: another version is rolling out; rulebook-older-than-current: older version without override' })
+  @Responds(
+    { status: 202, description: 'The rollout started, or runs already for this version' },
+    { status: 400, description: 'Also override-reason-required' },
+    401,
+    { status: 404, description: 'rulebook-not-found' },
+    { status: 409, description: 'rollout-running: another version is rolling out; rulebook-older-than-current: an older version without override' },
+    413,
+    415,
+    429,
+    503,
+  )
   apply(@Param('id') id: string, @Body() body?: ApplyRulebookDto) {
     return this.rollouts.apply(id, { override: body?.override, reason: body?.reason });
   }
@@ -82,6 +118,7 @@ export class RulebooksController {
   @ApiBearerAuth()
   @UseGuards(AdminTokenGuard)
   @ApiOperation({ summary: 'Progress of the rollout: total, applied, failed, status, and each failed target' })
+  @Responds(200, 401, { status: 404, description: 'rulebook-not-found, or rollout-not-found: not applied yet' }, 429, 503)
   rollout(@Param('id') id: string) {
     return this.rollouts.progress(id);
   }

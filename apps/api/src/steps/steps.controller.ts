@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ownerFromPath, PathParams } from '../edge/path-params';
+import { Responds, Status, ResponseSpec } from '../edge/responses';
 import { CompleteDto, ExtensionDto, ProgressDto, StepListQuery, TargetDateDto, WaiverDto } from './steps.dto';
 import { StepsService, WriteContext } from './steps.service';
 
@@ -10,6 +11,21 @@ import { StepsService, WriteContext } from './steps.service';
 const owner = ownerFromPath;
 const OWNER_PARAMS = { collection: 'ownerCollection', code: 'ownerCode' } as const;
 const STEP_PARAMS = { ...OWNER_PARAMS, step: 'stepInstance' } as const;
+
+const OWNER_NOT_FOUND = 'municipality-not-found, region-not-found: no owner has this code';
+const STEP_NOT_FOUND = `${OWNER_NOT_FOUND}; step-not-found: the owner has no such step (yet)`;
+/** Every step write: a workflow update with a deadline and an Idempotency-Key. */
+const STEP_WRITE: (Status | ResponseSpec)[] = [
+  { status: 201, description: 'The step as the workflow changed it' },
+  { status: 400, description: "Also the step model's refusals (field-required, status-invalid, checklist-item-unknown, target-date-not-allowed, ...) and idempotency-key-invalid" },
+  { status: 404, description: `${STEP_NOT_FOUND}; workflow-not-found: not onboarded; step-unknown` },
+  { status: 409, description: 'step-closed: done or waived; limit-reached' },
+  413,
+  415,
+  { status: 422, description: 'idempotency-key-reused' },
+  { status: 429, description: 'Also workflow-busy: too many writes in flight on this workflow, retry with the same Idempotency-Key' },
+  { status: 503, description: 'Also temporal-unavailable: retry with the same Idempotency-Key' },
+];
 
 /**
  * Who writes, and the write's Idempotency-Key header. Until sign-in exists the caller is the bearer token
@@ -29,6 +45,7 @@ export class StepsController {
 
   @Get('steps')
   @ApiOperation({ summary: 'All steps, filterable by step, status, province, region, overdue and owner kind (one SQL query)' })
+  @Responds(200, 400, 429, 503)
   list(@Query() query: StepListQuery) {
     return this.steps.list(query);
   }
@@ -36,6 +53,7 @@ export class StepsController {
   @Get(':collection/:code/steps')
   @PathParams(OWNER_PARAMS)
   @ApiOperation({ summary: "An owner's steps with due dates and their derivation; a municipality's list includes its region's steps" })
+  @Responds(200, { status: 404, description: OWNER_NOT_FOUND }, 429, 503)
   stepsOf(@Param('collection') collection: string, @Param('code') code: string) {
     const o = owner(collection, code);
     return this.steps.stepsOf(o.kind, o.code);
@@ -44,6 +62,7 @@ export class StepsController {
   @Get(':collection/:code/notifications')
   @PathParams(OWNER_PARAMS)
   @ApiOperation({ summary: "The sent log of a municipality or region: every notification with rulebook version, due date and each recipient's delivery" })
+  @Responds(200, { status: 404, description: OWNER_NOT_FOUND }, 429, 503)
   notifications(@Param('collection') collection: string, @Param('code') code: string) {
     const o = owner(collection, code);
     return this.steps.notificationsOf(o.kind, o.code);
@@ -52,6 +71,7 @@ export class StepsController {
   @Get(':collection/:code/steps/:step')
   @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: 'One step with its history, notifications (with deliveries) and acknowledgements' })
+  @Responds(200, { status: 404, description: STEP_NOT_FOUND }, 429, 503)
   step(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string) {
     const o = owner(collection, code);
     return this.steps.step(o.kind, o.code, step);
@@ -60,6 +80,7 @@ export class StepsController {
   @Get(':collection/:code/steps/:step/notifications')
   @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: "The sent log of one step: every notification with each recipient's delivery (outbox status, SMTP answer, attempts)" })
+  @Responds(200, { status: 404, description: STEP_NOT_FOUND }, 429, 503)
   stepNotifications(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string) {
     const o = owner(collection, code);
     return this.steps.stepNotifications(o.kind, o.code, step);
@@ -68,6 +89,7 @@ export class StepsController {
   @Post(':collection/:code/steps/:step/progress')
   @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: 'Record progress: status (open, in-progress, submitted) and checklist items' })
+  @Responds(...STEP_WRITE)
   progress(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string, @Body() dto: ProgressDto, @Req() req: Request) {
     const o = owner(collection, code);
     return this.steps.progress(o.kind, o.code, step, dto, writeContext(req));
@@ -76,6 +98,7 @@ export class StepsController {
   @Post(':collection/:code/steps/:step/complete')
   @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: 'Mark done with evidence (council decision, publication link or document); an unmet dependency is a warning' })
+  @Responds(...STEP_WRITE)
   complete(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string, @Body() dto: CompleteDto, @Req() req: Request) {
     const o = owner(collection, code);
     return this.steps.complete(o.kind, o.code, step, dto, writeContext(req));
@@ -84,6 +107,7 @@ export class StepsController {
   @Post(':collection/:code/steps/:step/target-date')
   @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: 'Set the streefdatum of a target-date step (not a statutory term)' })
+  @Responds(...STEP_WRITE)
   targetDate(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string, @Body() dto: TargetDateDto, @Req() req: Request) {
     const o = owner(collection, code);
     return this.steps.targetDate(o.kind, o.code, step, dto, writeContext(req));
@@ -92,6 +116,7 @@ export class StepsController {
   @Post(':collection/:code/steps/:step/extension')
   @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: 'Record an extension granted (e.g. by the province): re-dates the step, one change notice' })
+  @Responds(...STEP_WRITE)
   extension(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string, @Body() dto: ExtensionDto, @Req() req: Request) {
     const o = owner(collection, code);
     return this.steps.extension(o.kind, o.code, step, dto, writeContext(req));
@@ -100,6 +125,7 @@ export class StepsController {
   @Post(':collection/:code/steps/:step/waiver')
   @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: 'Record a waiver with its reason: closes the step and stops its reminders' })
+  @Responds(...STEP_WRITE)
   waiver(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string, @Body() dto: WaiverDto, @Req() req: Request) {
     const o = owner(collection, code);
     return this.steps.waiver(o.kind, o.code, step, dto, writeContext(req));

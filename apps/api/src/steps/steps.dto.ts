@@ -1,15 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, ValidateNested } from 'class-validator';
+import { IsIn, ValidateNested } from 'class-validator';
 import { EVIDENCE_KINDS, OWNER_KINDS, PROGRESS_STATUSES, STEP_STATUSES } from '../../../../libs/contracts';
 import type { EvidenceKind, OwnerKind, ProgressStatus, StepStatus } from '../../../../libs/contracts';
 import { STEP_LIMITS } from '../../../../libs/programme/limits';
-import { BooleanQuery, ChecklistValues, Code, HttpUrl, StepDate, StepText } from '../edge/validators';
+import { BooleanQuery, ChecklistValues, Code, HttpUrl, LeftOutOrValid, StepDate, StepText } from '../edge/validators';
 import { oneOfMessage } from '../errors/validation';
 
 export class ProgressDto {
   @ApiPropertyOptional({ enum: PROGRESS_STATUSES })
-  @IsOptional()
+  @LeftOutOrValid()
   @IsIn(PROGRESS_STATUSES, { message: oneOfMessage('status', PROGRESS_STATUSES) })
   status?: ProgressStatus;
 
@@ -78,7 +78,7 @@ export class StepListQuery {
   step?: string;
 
   @ApiPropertyOptional({ enum: STEP_STATUSES })
-  @IsOptional()
+  @LeftOutOrValid()
   @IsIn(STEP_STATUSES, { message: oneOfMessage('status', STEP_STATUSES) })
   status?: StepStatus;
 
@@ -91,6 +91,6 @@ export class StepListQuery {
   @BooleanQuery('overdue', { description: 'true: only overdue steps; false: only those that are not' })
   overdue?: string;
 
-  @ApiPropertyOptional({ enum: OWNER_KINDS }) @IsOptional() @IsIn(OWNER_KINDS, { message: oneOfMessage('owner', OWNER_KINDS) })
+  @ApiPropertyOptional({ enum: OWNER_KINDS }) @LeftOutOrValid() @IsIn(OWNER_KINDS, { message: oneOfMessage('owner', OWNER_KINDS) })
   owner?: OwnerKind;
 }
