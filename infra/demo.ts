@@ -48,6 +48,14 @@ async function main(): Promise<void> {
     rulebookId: demo.id,
   });
   console.log(`Onboarded ${municipality.name} (${municipality.code}) under rulebook ${demo.id}: workflow ${onboarding.workflowId}`);
+  // The programme manager as a contact of the municipality's organisation, so they can sign in; a sign-in link by mail.
+  const organisationKey = `gemeente-${municipality.code.toLowerCase()}`;
+  const programmeManager = `programmamanager@${municipality.code.toLowerCase()}.example`;
+  await api('PUT', `/organisations/${organisationKey}`, { kind: 'municipality', name: `Gemeente ${municipality.name}`, code: municipality.code });
+  await api('PUT', `/organisations/${organisationKey}/contacts`, { contacts: [{ email: programmeManager, name: `Programmamanager ${municipality.name}`, role: 'programme-manager' }] });
+  const signIn = await fetch(`${apiUrl}/auth/sign-in`, { method: 'POST', body: new URLSearchParams({ email: programmeManager }) });
+  if (signIn.status !== 202) throw new Error(`asking for a sign-in link answered ${signIn.status}`);
+  console.log(`Sign-in link sent to ${programmeManager}: open it from the mail view (valid 15 minutes; ${apiUrl}/auth/sign-in asks for another).`);
   console.log(`Due date ${due}; the reminder fires at ${amsterdamTime(fireAt)} Europe/Amsterdam (${Math.round((fireAt - Date.now()) / 1000)} s from now).`);
   console.log(`Steps:       ${apiUrl}/municipalities/${municipality.code}/steps`);
   console.log(`Temporal UI: http://localhost:${process.env.REGIE_TEMPORAL_UI_PORT ?? 8233}/namespaces/default/workflows/${onboarding.workflowId}`);

@@ -131,6 +131,7 @@ async function main(): Promise<void> {
       [
         '',
         'Regie is running. Open:',
+        line('Sign in', `${apiUrl}/auth/sign-in`),
         line('API', apiUrl),
         line('OpenAPI docs', `${apiUrl}/docs`),
         line('Health', `${apiUrl}/health`),

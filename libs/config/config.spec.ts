@@ -12,6 +12,8 @@ describe('loadConfig', () => {
     const config = loadConfig('test', valid);
     expect(config.temporal).toMatchObject({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'regie', tls: undefined });
     expect(config.http.port).toBe(3000);
+    expect(config.http.trustProxy).toBe(0);
+    expect(config.access).toEqual({ sessionIdleMinutes: 30, sessionAbsoluteHours: 12, secureCookies: false, oidc: undefined });
     expect(config.referenceDataDir).toMatch(/shared[\\/]domain$/);
   });
 
@@ -22,6 +24,10 @@ describe('loadConfig', () => {
     [{ PORT: '99999' }, 'PORT must be a whole number from 1 to 65535'],
     [{ TEMPORAL_ADDRESS: 'temporal.example' }, 'TEMPORAL_ADDRESS must be host:port'],
     [{ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN must be at least 16 characters'],
+    [{ TRUST_PROXY_HOPS: 'yes' }, 'TRUST_PROXY_HOPS must be a whole number from 0 to 10'],
+    [{ SESSION_IDLE_MINUTES: '0' }, 'SESSION_IDLE_MINUTES must be a whole number from 1 to 1440'],
+    [{ OIDC_ISSUER: 'https://login.gemeente.example' }, 'OIDC_CLIENT_ID must be set together with OIDC_ISSUER'],
+    [{ OIDC_ISSUER: 'http://login.gemeente.example', OIDC_CLIENT_ID: 'regie', OIDC_CLIENT_SECRET: 's' }, 'OIDC_ISSUER must use https:, except for localhost'],
     [{ TEMPORAL_TLS_CERT: '/etc/cert.pem' }, 'TEMPORAL_TLS_KEY must be set together with its pair'],
     [{ MAIL_FROM: 'Regie' }, 'MAIL_FROM must be an address, e.g. Regie <regie@gemeente.example>'],
     [{ LINK_SECRET: 'too-short' }, 'LINK_SECRET must be at least 32 characters'],

@@ -28,15 +28,24 @@ export interface RegieConfig {
   };
   /** Signed links in mails (one-click unsubscribe, acknowledgements): the HMAC key and how long an action link holds. */
   links: { secret: string; actionLinkDays: number };
-  http: { port: number; host: string; publicBaseUrl: string };
+  /** `trustProxy`: how many reverse proxies in front of the API set X-Forwarded-For (0: none; the client's own address counts). */
+  http: { port: number; host: string; publicBaseUrl: string; trustProxy: number };
   referenceDataDir: string;
   rulebookDir: string;
   /** The regional grouping whose regions run steps 1 and 2 (default: the 40 COROP regions). */
   regionGrouping: string;
   /** The rulebook version an onboarding follows unless it names another. */
   defaultRulebookId: string;
-  /** Bearer token for operator actions (onboarding, rulebook publication) until access control lands. */
+  /** The operator's bootstrap credential (`Authorization: Bearer <ADMIN_TOKEN>`): every operator action. */
   adminToken: string;
+  /** Sign-in (libs/access): session timeouts, and OpenID Connect for organisations with their own identity provider. */
+  access: {
+    sessionIdleMinutes: number;
+    sessionAbsoluteHours: number;
+    /** Secure cookies: true when PUBLIC_BASE_URL is https. */
+    secureCookies: boolean;
+    oidc?: { issuer: string; clientId: string; clientSecret: string; emailClaim: string };
+  };
 }
 
 export class ConfigError extends Error {
@@ -157,11 +166,36 @@ export function loadConfig(processName: string, env: Env = process.env): RegieCo
       port,
       host,
       publicBaseUrl: publicBaseUrl.replace(/\/+$/, ''),
+      trustProxy: int(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
     },
     referenceDataDir: path.resolve(optional(env, 'REFERENCE_DATA_DIR', path.join(repoRoot, '..', 'shared', 'domain'))),
     rulebookDir: path.resolve(optional(env, 'RULEBOOK_DIR', path.join(repoRoot, 'libs', 'rulebook', 'versions'))),
     defaultRulebookId: optional(env, 'DEFAULT_RULEBOOK_ID', 'wvrv-2025-07-01.3'),
     regionGrouping: pattern(env, 'REGION_GROUPING', 'corop', /^[a-z][a-z0-9-]{1,39}$/, 'lower-case letters, digits and dashes'),
     adminToken,
+    access: {
+      sessionIdleMinutes: int(env, 'SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+      sessionAbsoluteHours: int(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 7),
+      secureCookies: new URL(publicBaseUrl).protocol === 'https:',
+      oidc: oidcConfig(env),
+    },
+  };
+}
+
+/** OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together, or none; OIDC_EMAIL_CLAIM names the claim with the address. */
+function oidcConfig(env: Env): RegieConfig['access']['oidc'] {
+  const vars = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
+  const set = vars.filter((name) => env[name]?.trim());
+  if (!set.length) return undefined;
+  if (set.length < vars.length) throw new ConfigError(vars.find((name) => !env[name]?.trim())!, `must be set together with ${set.join(', ')}`);
+  const issuer = url(env, 'OIDC_ISSUER', ['https:', 'http:']);
+  if (new URL(issuer).protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(new URL(issuer).hostname)) {
+    throw new ConfigError('OIDC_ISSUER', 'must use https:, except for localhost');
+  }
+  return {
+    issuer,
+    clientId: required(env, 'OIDC_CLIENT_ID'),
+    clientSecret: required(env, 'OIDC_CLIENT_SECRET'),
+    emailClaim: pattern(env, 'OIDC_EMAIL_CLAIM', 'email', /^[A-Za-z0-9_:.\/-]{1,100}$/, 'a claim name such as email'),
   };
 }

@@ -19,6 +19,7 @@ import { OutboxAndPreferences1764288000000 } from './migrations/1764288000000-ou
 import { NotificationFacts1796083200000 } from './migrations/1796083200000-notification-facts';
 import { RolloutOneAtATime1796097600000 } from './migrations/1796097600000-rollout-one-at-a-time';
 import { IdempotentWrites1796112000000 } from './migrations/1796112000000-idempotent-writes';
+import { Access1796198400000 } from './migrations/1796198400000-access';
 import { MailAcknowledgementEntity, MailLinkRefusalEntity, MailPreferenceEntity, OutboxEntity } from './entities/mail.entity';
 
 export const entities = [
@@ -53,6 +54,7 @@ export const migrations = [
   NotificationFacts1796083200000,
   RolloutOneAtATime1796097600000,
   IdempotentWrites1796112000000,
+  Access1796198400000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, applicationName: string) {

@@ -53,7 +53,8 @@ describe('mail templates', () => {
     const templates = loadMailTemplates();
     for (const language of MAIL_LANGUAGES) {
       for (const name of REQUIRED_TEMPLATES) {
-        const values = name.startsWith('digest.') ? { ...digest, language } : { ...context, language, rung: 1 };
+        const signIn = { email: 'p@gemeente.example', url: 'https://regie.example/auth/link/x', validUntil: 'woensdag 2 december 2026 om 14:05' };
+        const values = name.startsWith('digest.') ? { ...digest, language } : name.startsWith('sign-in.') ? { ...signIn, language } : { ...context, language, rung: 1 };
         const out = templates.render(language, name, { ...values, subject: 'Onderwerp' });
         expect(out.trim()).not.toBe('');
         expect(out).not.toMatch(/\{\{|\}\}/);

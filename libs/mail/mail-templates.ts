@@ -15,6 +15,9 @@ export const REQUIRED_TEMPLATES = [
   'digest.subject',
   'digest.text',
   'digest.html',
+  'sign-in.subject',
+  'sign-in.text',
+  'sign-in.html',
 ] as const;
 
 /**

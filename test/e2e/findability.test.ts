@@ -2,6 +2,7 @@
  * A person finds any programme or region workflow in the Temporal UI by its business key and search
  * attributes. The time-skipping server cannot list workflows, so this runs on the real dev server.
  */
+import { actorToken } from '../support/access';
 import { defaultRulebook } from '../support/rulebooks';
 import { startTestSystem, TestSystem } from '../support/system';
 
@@ -49,9 +50,12 @@ test('programme and region workflows are found by municipality, province, region
   await eventually(`RegieOverdue = false AND ExecutionStatus = 'Running'`, ['programme-GM0014', 'programme-GM0363', 'programme-GM0384', 'region-CR03', 'region-CR23']);
 
   // Recording the programme as done takes it off the open-steps list.
-  await api.request('POST', '/municipalities/GM0384/steps/volkshuisvestingsprogramma/complete', {
-    evidence: { kind: 'council-decision', reference: 'Raadsbesluit 2027/5' },
-    by: 'Griffie Diemen',
-  });
+  const done = await api.request(
+    'POST',
+    '/municipalities/GM0384/steps/volkshuisvestingsprogramma/complete',
+    { evidence: { kind: 'council-decision', reference: 'Raadsbesluit 2027/5' } },
+    await actorToken(api, 'programme-manager', 'GM0384'),
+  );
+  expect(done.status).toBe(201);
   await eventually(`RegieOpenSteps = 'volkshuisvestingsprogramma'`, ['programme-GM0014', 'programme-GM0363']);
 });

@@ -5,12 +5,15 @@
  * And a burst of 100 concurrent writes to one workflow: each answer a 2xx or a 429 with Retry-After,
  * and exactly the 2xx ones applied.
  */
+import { actorToken } from '../support/access';
 import { execFileSync } from 'node:child_process';
 import { DataSource } from 'typeorm';
 import { startTestSystem, TestSystem } from '../support/system';
 
 let sys: TestSystem;
 const STEP = '/municipalities/GM0363/steps/volkshuisvestingsprogramma';
+/** The programme manager's token: the one who writes this step. */
+let pm: string;
 
 beforeAll(async () => {
   sys = await startTestSystem('e2e-outage');
@@ -20,6 +23,7 @@ beforeAll(async () => {
     if ((await sys.api.request('GET', STEP)).status === 200) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  pm = await actorToken(sys.api, 'programme-manager', 'GM0363');
 });
 afterAll(async () => {
   await sys?.stop();
@@ -37,14 +41,14 @@ const progressEvents = async (note: string) =>
   Number((await sys.worker.get(DataSource).query(`SELECT count(*)::int AS n FROM step_event WHERE event = 'progress' AND detail->>'note' = $1`, [note]))[0].n);
 
 test('Temporal stopped mid-write: a 503 with Retry-After within 10 s, and the retry with the same key applies once', async () => {
-  const body = { status: 'in-progress', note: 'na de storing', by: 'Programmamanager Amsterdam' };
+  const body = { status: 'in-progress', note: 'na de storing' };
   const headers = { 'Idempotency-Key': 'storing-1' };
   const pid = temporalPid();
   process.kill(pid, 'SIGSTOP');
   let first: Awaited<ReturnType<TestSystem['api']['request']>>;
   const started = Date.now();
   try {
-    first = await sys.api.request('POST', `${STEP}/progress`, body, undefined, headers);
+    first = await sys.api.request('POST', `${STEP}/progress`, body, pm, headers);
   } finally {
     process.kill(pid, 'SIGCONT');
   }
@@ -52,20 +56,20 @@ test('Temporal stopped mid-write: a 503 with Retry-After within 10 s, and the re
   expect(first).toMatchObject({ status: 503, body: { error: 'temporal-unavailable' } });
   expect(Number(first.headers['retry-after'])).toBeGreaterThan(0);
 
-  const retry = await sys.api.request('POST', `${STEP}/progress`, body, undefined, headers);
+  const retry = await sys.api.request('POST', `${STEP}/progress`, body, pm, headers);
   expect(retry).toMatchObject({ status: 201, body: { status: 'in-progress' } });
-  const again = await sys.api.request('POST', `${STEP}/progress`, body, undefined, headers);
+  const again = await sys.api.request('POST', `${STEP}/progress`, body, pm, headers);
   expect(again.status).toBe(201);
   expect(await progressEvents('na de storing')).toBe(1);
 
   // The same key with another body is refused, and changes nothing.
-  expect(await sys.api.request('POST', `${STEP}/progress`, { ...body, note: 'iets anders' }, undefined, headers)).toMatchObject({ status: 422, body: { error: 'idempotency-key-reused' } });
+  expect(await sys.api.request('POST', `${STEP}/progress`, { ...body, note: 'iets anders' }, pm, headers)).toMatchObject({ status: 422, body: { error: 'idempotency-key-reused' } });
   expect(await progressEvents('iets anders')).toBe(0);
 });
 
 test('100 concurrent writes to one workflow: each a 2xx or a 429 with Retry-After, and exactly the 2xx applied', async () => {
   const answers = await Promise.all(
-    Array.from({ length: 100 }, (_, i) => sys.api.request('POST', `${STEP}/progress`, { note: `burst ${i}`, by: 'Programmamanager Amsterdam' })),
+    Array.from({ length: 100 }, (_, i) => sys.api.request('POST', `${STEP}/progress`, { note: `burst ${i}` }, pm)),
   );
   const statuses = answers.map((a) => a.status);
   expect(statuses.filter((s) => s !== 201 && s !== 429)).toEqual([]);

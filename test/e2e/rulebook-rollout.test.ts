@@ -3,6 +3,7 @@
  * every running workflow through the rollout workflow, and watch the read model and the SMTP server.
  * Real API, Temporal (time-skipping server, its clock left alone), worker Nest context, Postgres, SMTP.
  */
+import { actorToken } from '../support/access';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -76,9 +77,14 @@ test('a version whose date is past: the preview names who moves and who becomes 
   }
   // Onboarding answers once the workflow runs; its first read-model write follows.
   await eventually('read-model rows', async () => (Object.keys(await rows()).length === codes.length ? true : undefined));
-  const extension = await api.request('POST', `/municipalities/GM0014/steps/${STEP}/extension`, { to: '2033-01-03', reason: 'Herindeling', grantedBy: 'Provincie Groningen' });
+  const extension = await api.request('POST', `/municipalities/GM0014/steps/${STEP}/extension`, { to: '2033-01-03', reason: 'Herindeling' }, await actorToken(api, 'province', 'PV20'));
   expect(extension).toMatchObject({ status: 201, body: { due: { date: '2033-01-03' }, dueSource: 'extension' } });
-  const done = await api.request('POST', `/municipalities/GM0034/steps/${STEP}/complete`, { evidence: { kind: 'council-decision', reference: 'Raadsbesluit 2026/1' }, by: 'Griffie Almere' });
+  const done = await api.request(
+    'POST',
+    `/municipalities/GM0034/steps/${STEP}/complete`,
+    { evidence: { kind: 'council-decision', reference: 'Raadsbesluit 2026/1' } },
+    await actorToken(api, 'programme-manager', 'GM0034'),
+  );
   expect(done).toMatchObject({ status: 201, body: { status: 'done' } });
   await eventually('Almere workflow closed', async () => ((await env.client.workflow.getHandle('programme-GM0034').describe()).status.name === 'COMPLETED' ? true : undefined));
   await eventually('extension notice', async () => (changeNotices('GM0014', '2033-01-03').length === 1 ? true : undefined));
@@ -231,7 +237,7 @@ test('a version without the step: preview lists it as removed, the CLI publishes
     const response = await api.request(method, url);
     expect(response).toMatchObject({ status: 404, body: { error: 'rulebook-not-found', field: 'id' } });
     expect(response.body.message).toContain('id');
-    expect(await api.request(method, url, undefined, null)).toMatchObject({ status: 401, body: { error: 'admin-token-required' } });
+    expect(await api.request(method, url, undefined, null)).toMatchObject({ status: 401, body: { error: 'sign-in-required' } });
   }
   expect(await api.request('GET', '/rulebooks/rollout-v1/rollout')).toMatchObject({ status: 404, body: { error: 'rollout-not-found', field: 'id' } });
 });

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { createDataSource } from '../../libs/db/data-source';
 import { migrate } from '../../libs/db/migrate';
 import { loadReferenceData } from '../../libs/db/reference-data';
+import { actorToken } from '../support/access';
 import { TestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { startTestApi } from '../support/system';
@@ -87,7 +88,7 @@ describe('regional groupings', () => {
     expect(await api.request('PUT', '/regions/groupings/woningmarkt', incomplete)).toMatchObject({ status: 400, body: { field: 'rows' } });
     const clash = { regions: [{ ...grouping.regions[0], code: 'CR23' }, grouping.regions[1]] };
     expect(await api.request('PUT', '/regions/groupings/woningmarkt', clash)).toMatchObject({ status: 400, body: { field: 'rows' } });
-    expect(await api.request('PUT', '/regions/groupings/woningmarkt', grouping, null)).toMatchObject({ status: 401 });
+    expect(await api.request('PUT', '/regions/groupings/woningmarkt', grouping, null)).toMatchObject({ status: 401, body: { error: 'sign-in-required' } });
     // Nothing half-written: the grouping is as it was loaded first.
     expect((await api.request('GET', '/regions?grouping=woningmarkt')).body).toHaveLength(2);
   });
@@ -108,6 +109,7 @@ describe('migrations', () => {
         'NotificationFacts1796083200000',
         'RolloutOneAtATime1796097600000',
         'IdempotentWrites1796112000000',
+        'Access1796198400000',
       ]);
       expect(await sources[0].query(`SELECT name FROM migrations ORDER BY id`)).toEqual([
         { name: 'InitialSchema1764028800000' },
@@ -117,6 +119,7 @@ describe('migrations', () => {
         { name: 'NotificationFacts1796083200000' },
         { name: 'RolloutOneAtATime1796097600000' },
         { name: 'IdempotentWrites1796112000000' },
+        { name: 'Access1796198400000' },
       ]);
     } finally {
       await Promise.all(sources.map((s) => s.destroy()));
@@ -192,9 +195,14 @@ describe('onboarding', () => {
     expect(rows).toEqual([{ n: 0 }]);
   });
 
-  it('requires the admin token', async () => {
-    expect((await api.request('POST', '/onboardings', amsterdam, null)).status).toBe(401);
-    expect((await api.request('POST', '/onboardings', amsterdam, 'wrong-token-wrong-token')).body.error).toBe('admin-token-required');
+  it('is the operator’s: anonymous is a 401, a wrong token a 401, any other role a 403, and nothing is onboarded', async () => {
+    const gm0014 = { municipalityCode: 'GM0014', programmeManagerEmail: 'programma@groningen.example' };
+    expect(await api.request('POST', '/onboardings', gm0014, null)).toMatchObject({ status: 401, body: { error: 'sign-in-required' } });
+    expect(await api.request('POST', '/onboardings', gm0014, 'wrong-token-wrong-token')).toMatchObject({ status: 401, body: { error: 'token-invalid' } });
+    const programmeManager = await actorToken(api, 'programme-manager', 'GM0014');
+    expect(await api.request('POST', '/onboardings', gm0014, programmeManager)).toMatchObject({ status: 403, body: { error: 'forbidden' } });
+    const rows = await api.app.get(DataSource).query(`SELECT count(*)::int AS n FROM onboarding WHERE municipality_code = 'GM0014'`);
+    expect(rows).toEqual([{ n: 0 }]);
   });
 });
 

@@ -2,18 +2,24 @@
  * The edge of the API over real HTTP, on a real Postgres and Temporal: every class of bad request gets its
  * exact 4xx in the error shape `{ error, message, field? }`, never a 500. Cases are generated: routes and
  * parameters come from the OpenAPI document, so a new route is covered without touching this file.
- * Rate limits run on two more API instances of the same system with low limits.
+ * Rate limits run on two more API instances of the same system with low limits. A step write is sent as the
+ * one who may make it (the programme manager, the province): a guard runs before validation, so the operator
+ * (refused step writes) would never see the body checks.
  */
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { signLink } from '../../libs/mail/links';
 import { STEP_LIMITS, TEXT_LIMITS } from '../../libs/programme/limits';
 import { BODY_LIMITS, LIST_LIMITS } from '../../apps/api/src/edge/inputs';
+import { actorToken } from '../support/access';
 import { TestApi } from '../support/api';
 import { TEST_ADMIN_TOKEN, TEST_LINK_SECRET, testConfig } from '../support/config';
 import { startTestApi } from '../support/system';
 
 let sys: Awaited<ReturnType<typeof startTestApi>>;
 let api: TestApi;
+/** Read-write tokens of GM0363's programme manager and of its province (Noord-Holland, PV27). */
+let programmeManager: string;
+let province: string;
 
 /** Starts an API instance with rate limits from the environment, as production reads them, and restores the environment. */
 async function withLimits<T>(vars: Record<string, string>, start: () => Promise<T>): Promise<T> {
@@ -30,8 +36,10 @@ async function withLimits<T>(vars: Record<string, string>, start: () => Promise<
 }
 
 beforeAll(async () => {
-  sys = await withLimits({ REGIE_RATE_LIMIT: '1000000', REGIE_MAIL_LINK_REFUSAL_LIMIT: '1000000' }, () => startTestApi('edge'));
+  sys = await withLimits({ REGIE_RATE_LIMIT: '1000000', REGIE_MAIL_LINK_REFUSAL_LIMIT: '1000000', REGIE_SIGN_IN_LIMIT: '1000000' }, () => startTestApi('edge'));
   api = sys.api;
+  programmeManager = await actorToken(api, 'programme-manager', 'GM0363');
+  province = await actorToken(api, 'province', 'PV27');
 });
 
 afterAll(() => sys?.stop());
@@ -119,7 +127,8 @@ beforeAll(async () => {
   );
 });
 
-const isPage = (op: Operation) => op.template.startsWith('/mail/');
+/** Page routes (apps/api/src/edge/http-edge.ts PAGE_ROUTE): the mail-link pages and sign-in take forms. */
+const isPage = (op: Operation) => /^\/(mail|auth)\//.test(op.template);
 const VALID_PARAMS: Record<string, string> = {
   collection: 'municipalities',
   step: 'volkshuisvestingsprogramma',
@@ -128,8 +137,24 @@ const VALID_PARAMS: Record<string, string> = {
   grouping: 'edge-grouping',
   token: 'some-token',
 };
-const validParam = (op: Operation, name: string) => (name === 'code' ? (op.template.startsWith('/regions/') ? 'CR23' : 'GM0363') : VALID_PARAMS[name]);
+const VALID_BY_ROUTE: { route: RegExp; name: string; value: string }[] = [
+  { route: /^\/regions\//, name: 'code', value: 'CR23' },
+  { route: /\/tokens\//, name: 'id', value: '0b6f2c1e-5d4a-4f3b-9c2d-1e0f9a8b7c6d' },
+  { route: /^\/auth\/link\//, name: 'token', value: 'q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c' },
+];
+const validParam = (op: Operation, name: string) =>
+  VALID_BY_ROUTE.find((v) => v.name === name && v.route.test(op.template))?.value ?? (name === 'code' ? 'GM0363' : VALID_PARAMS[name]);
 const pathOf = (op: Operation, values: Record<string, string>) => op.template.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? validParam(op, name));
+
+/**
+ * Who sends a write to `path`: a step's own work its programme manager, an extension or waiver the province,
+ * anything else the operator (undefined: the admin token).
+ */
+function writerOf(path: string): string | undefined {
+  const write = /\/steps\/[^/]+\/(progress|complete|target-date|extension|waiver)$/.exec(path.split('?')[0])?.[1];
+  if (!write) return undefined;
+  return write === 'extension' || write === 'waiver' ? province : programmeManager;
+}
 
 /** The request a route gets in these tests: JSON `{}` on API writes, the one-click form on pages. */
 const requestOf = (op: Operation, path: string) =>
@@ -238,6 +263,17 @@ describe('query parameters', () => {
     expect(no.map((m) => m.code)).not.toContain('GM0363');
   });
 
+  test('an audit moment is one Postgres can hold: a year before 1000, an offset past 14 hours or an unreal day is a 400 naming it', async () => {
+    for (const name of ['from', 'to']) {
+      for (const bad of ['0617-08-23T03:37:36-20:55', '0000-01-01T00:00:00Z', '0617-08-23T03:37:36Z', '2027-02-30T00:00:00Z', '2027-01-01T25:00:00Z', '2027-01-01', '2027-01-01T00:00:00', 'now']) {
+        expectErrorShape(await send('GET', `/audit?${name}=${encodeURIComponent(bad)}`), 400, 'invalid-input', name);
+      }
+      for (const good of ['2027-01-01T00:00:00Z', '2027-01-01T00:00:00.123+01:00', '1617-08-23T03:37:36-10:55']) {
+        expect((await send('GET', `/audit?${name}=${encodeURIComponent(good)}`)).status).toBe(200);
+      }
+    }
+  });
+
   test('a control character in any query parameter of any route, or in its name, is a 400', async () => {
     let cases = 0;
     for (const op of operations.filter((o) => o.method === 'GET')) {
@@ -263,15 +299,10 @@ const STEP = '/municipalities/GM0363/steps/volkshuisvestingsprogramma';
 
 /** A valid body per write route, and the text fields in it with their kind (libs/programme/limits.ts) or limit. */
 const TEXT_FIELDS: { route: string; method: string; base: Record<string, unknown>; field: string; max: number; multiline?: boolean; optional?: boolean }[] = [
-  { route: `${STEP}/progress`, method: 'POST', base: { by: BY, note: 'n' }, field: 'note', max: TEXT_LIMITS.note, multiline: true, optional: true },
-  { route: `${STEP}/progress`, method: 'POST', base: { by: BY }, field: 'by', max: TEXT_LIMITS.actor },
-  { route: `${STEP}/complete`, method: 'POST', base: { by: BY, evidence: EVIDENCE }, field: 'by', max: TEXT_LIMITS.actor },
-  { route: `${STEP}/complete`, method: 'POST', base: { by: BY, evidence: EVIDENCE }, field: 'evidence.reference', max: TEXT_LIMITS.reference },
-  { route: `${STEP}/target-date`, method: 'POST', base: { by: BY, date: '2027-01-04' }, field: 'by', max: TEXT_LIMITS.actor },
-  { route: `${STEP}/extension`, method: 'POST', base: { to: '2028-01-03', reason: 'r', grantedBy: BY }, field: 'reason', max: TEXT_LIMITS.reason, multiline: true },
-  { route: `${STEP}/extension`, method: 'POST', base: { to: '2028-01-03', reason: 'r', grantedBy: BY }, field: 'grantedBy', max: TEXT_LIMITS.actor },
-  { route: `${STEP}/waiver`, method: 'POST', base: { reason: 'r', grantedBy: BY }, field: 'reason', max: TEXT_LIMITS.reason, multiline: true },
-  { route: `${STEP}/waiver`, method: 'POST', base: { reason: 'r', grantedBy: BY }, field: 'grantedBy', max: TEXT_LIMITS.actor },
+  { route: `${STEP}/progress`, method: 'POST', base: { note: 'n' }, field: 'note', max: TEXT_LIMITS.note, multiline: true, optional: true },
+  { route: `${STEP}/complete`, method: 'POST', base: { evidence: EVIDENCE }, field: 'evidence.reference', max: TEXT_LIMITS.reference },
+  { route: `${STEP}/extension`, method: 'POST', base: { to: '2028-01-03', reason: 'r' }, field: 'reason', max: TEXT_LIMITS.reason, multiline: true },
+  { route: `${STEP}/waiver`, method: 'POST', base: { reason: 'r' }, field: 'reason', max: TEXT_LIMITS.reason, multiline: true },
   ...['reference', 'recordedBy'].map((f) => ({
     route: '/onboardings',
     method: 'POST',
@@ -288,6 +319,7 @@ const TEXT_FIELDS: { route: string; method: string; base: Record<string, unknown
   },
   { route: '/organisations/edge-organisation', method: 'PUT', base: { kind: 'vng', name: 'VNG' }, field: 'name', max: TEXT_LIMITS.actor },
   { route: '/organisations/load', method: 'POST', base: { organisations: [{ key: 'edge', kind: 'vng', name: 'VNG' }] }, field: 'organisations.0.name', max: TEXT_LIMITS.actor },
+  { route: '/organisations/edge-organisation/tokens', method: 'POST', base: { name: 'BI-koppeling', scope: 'read' }, field: 'name', max: TEXT_LIMITS.actor },
   {
     route: '/organisations/edge-organisation/contacts',
     method: 'PUT',
@@ -360,28 +392,45 @@ describe('text fields', () => {
 
   test('every text field refuses one character over its limit (text-too-long), a NUL and other control characters (control-character), and takes its limit', async () => {
     for (const { route, method, base, field, max, multiline, optional } of TEXT_FIELDS) {
-      const over = await send(method, route, { json: withField(base, field, 'x'.repeat(max + 1)) });
+      const token = writerOf(route);
+      const over = await send(method, route, { json: withField(base, field, 'x'.repeat(max + 1)), token });
       expectErrorShape(over, 400, 'text-too-long', field);
       expect(over.body.message).toContain(String(max));
       for (const control of ['\u0000', 'a\u0000b', '\u0001', '\u001b', '\u007f', ...(multiline ? [] : ['\n', '\t'])]) {
-        expectErrorShape(await send(method, route, { json: withField(base, field, `ok${control}`) }), 400, 'control-character', field);
+        expectErrorShape(await send(method, route, { json: withField(base, field, `ok${control}`), token }), 400, 'control-character', field);
       }
       // At the limit the field passes the DTO (whatever the service answers next, it is not about this field).
-      const atLimit = await send(method, route, { json: withField(base, field, 'x'.repeat(max)) });
+      const atLimit = await send(method, route, { json: withField(base, field, 'x'.repeat(max)), token });
       expect(atLimit.status).toBeLessThan(500);
+      expect([401, 403]).not.toContain(atLimit.status);
       if (atLimit.status === 400) expect(atLimit.body.field).not.toBe(field);
       // A required text is more than white space; an optional one may be left out, never sent as null.
       for (const empty of optional ? [] : ['', '   ', undefined]) {
-        expectErrorShape(await send(method, route, { json: withField(base, field, empty) }), 400, 'field-required', field);
+        expectErrorShape(await send(method, route, { json: withField(base, field, empty), token }), 400, 'field-required', field);
       }
-      if (optional) expectErrorShape(await send(method, route, { json: withField(base, field, null) }), 400, 'field-invalid', field);
+      if (optional) expectErrorShape(await send(method, route, { json: withField(base, field, null), token }), 400, 'field-invalid', field);
+    }
+  });
+
+  test('who wrote a step is the signed-in actor, no input: a by or grantedBy in the body is a 400 naming it', async () => {
+    const writes: [string, Record<string, unknown>][] = [
+      [`${STEP}/progress`, { note: 'n' }],
+      [`${STEP}/complete`, { evidence: EVIDENCE }],
+      [`${STEP}/target-date`, { date: '2027-01-04' }],
+      [`${STEP}/extension`, { to: '2028-01-03', reason: 'r' }],
+      [`${STEP}/waiver`, { reason: 'r' }],
+    ];
+    for (const [route, base] of writes) {
+      for (const field of ['by', 'grantedBy']) {
+        expectErrorShape(await send('POST', route, { json: { ...base, [field]: BY }, token: writerOf(route) }), 400, 'invalid-input', field);
+      }
     }
   });
 
   test('a text that is not text is refused', async () => {
     for (const { route, method, base, field } of TEXT_FIELDS) {
       for (const value of [42, true, ['x'], { a: 1 }]) {
-        const answer = await send(method, route, { json: withField(base, field, value) });
+        const answer = await send(method, route, { json: withField(base, field, value), token: writerOf(route) });
         expectErrorShape(answer, 400, undefined, field);
       }
     }
@@ -390,9 +439,9 @@ describe('text fields', () => {
 
 describe('dates, links, booleans, lists', () => {
   const DATE_FIELDS = [
-    { route: `${STEP}/target-date`, base: { by: BY, date: '2027-01-04' }, field: 'date', optional: false },
-    { route: `${STEP}/extension`, base: { to: '2028-01-03', reason: 'r', grantedBy: BY }, field: 'to', optional: false },
-    { route: `${STEP}/complete`, base: { by: BY, evidence: EVIDENCE }, field: 'evidence.date', optional: true },
+    { route: `${STEP}/target-date`, base: { date: '2027-01-04' }, field: 'date', optional: false },
+    { route: `${STEP}/extension`, base: { to: '2028-01-03', reason: 'r' }, field: 'to', optional: false },
+    { route: `${STEP}/complete`, base: { evidence: EVIDENCE }, field: 'evidence.date', optional: true },
     { route: '/onboardings', base: { municipalityCode: 'GM0014', steps: { 'wmo-beleidsplan': { targetDate: '2027-01-04' } } }, field: 'steps.wmo-beleidsplan.targetDate', optional: true },
     {
       route: '/onboardings',
@@ -405,21 +454,21 @@ describe('dates, links, booleans, lists', () => {
   test('every date must be a real day (2027-02-30 is not) within the range the planner supports, both ends named', async () => {
     for (const { route, base, field: at, optional } of DATE_FIELDS) {
       for (const impossible of ['2027-02-30', '2027-02-29', '2026-13-01', '2026-00-10', '2027-2-3', '27-02-03', 'morgen', '2027-02-03T00:00:00Z', 20270203, '']) {
-        expectErrorShape(await send('POST', route, { json: withField(base, at, impossible) }), 400, 'date-invalid', at);
+        expectErrorShape(await send('POST', route, { json: withField(base, at, impossible), token: writerOf(route) }), 400, 'date-invalid', at);
       }
       for (const outside of ['2013-12-31', '1970-01-01', '2100-01-01', '9999-12-31']) {
-        const answer = await send('POST', route, { json: withField(base, at, outside) });
+        const answer = await send('POST', route, { json: withField(base, at, outside), token: writerOf(route) });
         expectErrorShape(answer, 400, 'date-out-of-range', at);
         expect(answer.body.message).toContain('2014-01-01');
         expect(answer.body.message).toContain('2099-12-31');
       }
-      if (optional) expectErrorShape(await send('POST', route, { json: withField(base, at, null) }), 400, 'field-invalid', at);
+      if (optional) expectErrorShape(await send('POST', route, { json: withField(base, at, null), token: writerOf(route) }), 400, 'field-invalid', at);
     }
   });
 
   test('evidence links are http(s) only: javascript:, data:, ftp: and links with spaces or control characters are refused', async () => {
     const urlFields = [
-      { route: `${STEP}/complete`, base: { by: BY, evidence: EVIDENCE }, field: 'evidence.url' },
+      { route: `${STEP}/complete`, base: { evidence: EVIDENCE }, field: 'evidence.url' },
       {
         route: '/onboardings',
         base: { municipalityCode: 'GM0014', steps: { volkshuisvestingsprogramma: { status: 'done', evidence: [INITIAL_EVIDENCE] } } },
@@ -428,23 +477,23 @@ describe('dates, links, booleans, lists', () => {
     ];
     for (const { route, base, field } of urlFields) {
       for (const bad of ['javascript:alert(1)', 'JavaScript:alert(1)', 'data:text/html,<script>', 'ftp://example.org/x', 'file:///etc/passwd', '//example.org', 'https://', 'https://a b', 'example.org', '']) {
-        expectErrorShape(await send('POST', route, { json: withField(base, field, bad) }), 400, 'url-invalid', field);
+        expectErrorShape(await send('POST', route, { json: withField(base, field, bad), token: writerOf(route) }), 400, 'url-invalid', field);
       }
-      expectErrorShape(await send('POST', route, { json: withField(base, field, 'https://example.org/\u0000') }), 400, 'control-character', field);
-      expectErrorShape(await send('POST', route, { json: withField(base, field, `https://example.org/${'x'.repeat(TEXT_LIMITS.url)}`) }), 400, 'text-too-long', field);
+      expectErrorShape(await send('POST', route, { json: withField(base, field, 'https://example.org/\u0000'), token: writerOf(route) }), 400, 'control-character', field);
+      expectErrorShape(await send('POST', route, { json: withField(base, field, `https://example.org/${'x'.repeat(TEXT_LIMITS.url)}`), token: writerOf(route) }), 400, 'text-too-long', field);
     }
   });
 
   test('a checklist value is true or false, nothing else', async () => {
     for (const value of ['nope', 'true', 'false', 1, 0, null, {}, [], 'yes']) {
-      expectErrorShape(await send('POST', `${STEP}/progress`, { json: { by: BY, checklist: { doorstroming: value } } }), 400, 'checklist-value-invalid', 'checklist.doorstroming');
+      expectErrorShape(await send('POST', `${STEP}/progress`, { json: { checklist: { doorstroming: value } }, token: programmeManager }), 400, 'checklist-value-invalid', 'checklist.doorstroming');
     }
     for (const checklist of ['doorstroming', ['doorstroming'], 1, null]) {
-      expectErrorShape(await send('POST', `${STEP}/progress`, { json: { by: BY, checklist } }), 400, 'invalid-input', 'checklist');
+      expectErrorShape(await send('POST', `${STEP}/progress`, { json: { checklist }, token: programmeManager }), 400, 'invalid-input', 'checklist');
     }
     const tooMany = Object.fromEntries(Array.from({ length: STEP_LIMITS.checklistItems + 1 }, (_, i) => [`item-${i}`, true]));
-    expectErrorShape(await send('POST', `${STEP}/progress`, { json: { by: BY, checklist: tooMany } }), 400, 'invalid-input', 'checklist');
-    expectErrorShape(await send('POST', `${STEP}/progress`, { json: { by: BY, checklist: { 'Bad Key\u0000': true } } }), 400, 'invalid-input', 'checklist');
+    expectErrorShape(await send('POST', `${STEP}/progress`, { json: { checklist: tooMany }, token: programmeManager }), 400, 'invalid-input', 'checklist');
+    expectErrorShape(await send('POST', `${STEP}/progress`, { json: { checklist: { 'Bad Key\u0000': true } }, token: programmeManager }), 400, 'invalid-input', 'checklist');
   });
 
   test('every list and map is bounded', async () => {
@@ -490,9 +539,9 @@ describe('media types and body parsing', () => {
     for (const op of apiWrites()) {
       const path = pathOf(op, {});
       for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/json-patch+json', 'text/json']) {
-        expectErrorShape(await send(op.method, path, { headers: { 'content-type': type }, body: '{}' }), 415, 'unsupported-media-type');
+        expectErrorShape(await send(op.method, path, { headers: { 'content-type': type }, body: '{}', token: writerOf(path) }), 415, 'unsupported-media-type');
       }
-      expectErrorShape(await send(op.method, path, { body: new Uint8Array(Buffer.from('{}')) }), 415, 'unsupported-media-type');
+      expectErrorShape(await send(op.method, path, { body: new Uint8Array(Buffer.from('{}')), token: writerOf(path) }), 415, 'unsupported-media-type');
     }
   });
 
@@ -500,16 +549,24 @@ describe('media types and body parsing', () => {
     for (const op of [...apiWrites(), ...pageWrites()]) {
       const type = isPage(op) ? 'application/x-www-form-urlencoded' : 'application/json';
       for (const charset of ['latin1', 'ISO-8859-1', 'windows-1252', 'utf-16', 'utf8x', '"us-ascii"']) {
-        const answer = await send(op.method, pathOf(op, {}), { headers: { 'content-type': `${type}; charset=${charset}` }, body: isPage(op) ? 'a=1' : '{}' });
+        const answer = await send(op.method, pathOf(op, {}), { headers: { 'content-type': `${type}; charset=${charset}` }, body: isPage(op) ? 'a=1' : '{}', token: writerOf(pathOf(op, {})) });
         expectErrorShape(answer, 415, 'unsupported-charset');
       }
-      const utf8 = await send(op.method, pathOf(op, {}), { headers: { 'content-type': `${type}; charset=UTF-8` }, body: isPage(op) ? 'a=1' : '{}' });
+      const utf8 = await send(op.method, pathOf(op, {}), { headers: { 'content-type': `${type}; charset=UTF-8` }, body: isPage(op) ? 'a=1' : '{}', token: writerOf(pathOf(op, {})) });
       expect(utf8.status).not.toBe(415);
     }
   });
 
   test('page routes take form bodies only: JSON or text is a 415', async () => {
-    expect(pageWrites().length).toBe(3);
+    expect(pageWrites().map((op) => `${op.method} ${op.template}`).sort()).toEqual([
+      'POST /auth/choose',
+      'POST /auth/link/{token}',
+      'POST /auth/sign-in',
+      'POST /auth/sign-out',
+      'POST /mail/actions/{token}',
+      'POST /mail/preferences/{token}',
+      'POST /mail/unsubscribe/{token}',
+    ]);
     for (const op of pageWrites()) {
       for (const type of ['application/json', 'text/plain', 'application/xml']) {
         expectErrorShape(await send(op.method, pathOf(op, {}), { headers: { 'content-type': type }, body: '{}' }), 415, 'unsupported-media-type');
@@ -525,19 +582,23 @@ describe('media types and body parsing', () => {
   test('malformed JSON is a 400, on every API write', async () => {
     for (const op of apiWrites()) {
       for (const body of ['{', '{"a":}', 'nope', '{"a":1}}', "{'a':1}", '"text"', '1']) {
-        expectErrorShape(await send(op.method, pathOf(op, {}), { headers: { 'content-type': 'application/json' }, body }), 400, 'malformed-body');
+        expectErrorShape(await send(op.method, pathOf(op, {}), { headers: { 'content-type': 'application/json' }, body, token: writerOf(pathOf(op, {})) }), 400, 'malformed-body');
       }
     }
   });
 
   test('a JSON body over 1 MB is a 413, on every API write; a form over its limit too', async () => {
-    const big = JSON.stringify({ by: 'x'.repeat(BODY_LIMITS.json) });
+    const big = JSON.stringify({ note: 'x'.repeat(BODY_LIMITS.json) });
     for (const op of apiWrites()) {
-      expectErrorShape(await send(op.method, pathOf(op, {}), { headers: { 'content-type': 'application/json' }, body: big }), 413, 'body-too-large');
+      expectErrorShape(await send(op.method, pathOf(op, {}), { headers: { 'content-type': 'application/json' }, body: big, token: writerOf(pathOf(op, {})) }), 413, 'body-too-large');
     }
     const gzipped = gzipSync(Buffer.from(big));
     expect(gzipped.length).toBeLessThan(BODY_LIMITS.json / 10);
-    expectErrorShape(await send('POST', `${STEP}/progress`, { headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: new Uint8Array(gzipped) }), 413, 'body-too-large');
+    expectErrorShape(
+      await send('POST', `${STEP}/progress`, { headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: new Uint8Array(gzipped), token: programmeManager }),
+      413,
+      'body-too-large',
+    );
     for (const op of pageWrites()) {
       expectErrorShape(await send(op.method, pathOf(op, {}), { body: new URLSearchParams({ a: 'x'.repeat(BODY_LIMITS.form) }) }), 413, 'body-too-large');
     }
@@ -546,20 +607,21 @@ describe('media types and body parsing', () => {
   test('a Content-Encoding the parser does not know is a 415; a body that does not decompress a 400; a good one is read', async () => {
     for (const encoding of ['compress', 'x-unknown', 'gzip, compress', 'gzip, gzip', 'identity, br, x', 'base64']) {
       expectErrorShape(
-        await send('POST', `${STEP}/progress`, { headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body: '{"by":"x"}' }),
+        await send('POST', `${STEP}/progress`, { headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body: '{"note":"x"}', token: programmeManager }),
         415,
         'unsupported-content-encoding',
       );
     }
     const compress: Record<string, (b: Buffer) => Buffer> = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync };
     for (const encoding of ['gzip', 'deflate', 'br', 'zstd']) {
-      const broken = await send('POST', `${STEP}/progress`, { headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body: 'not compressed at all' });
+      const broken = await send('POST', `${STEP}/progress`, { headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body: 'not compressed at all', token: programmeManager });
       expectErrorShape(broken, 400, 'malformed-body');
       if (!compress[encoding]) continue;
       // A good body is read: its NUL is found by the DTO, as in a plain one.
       const good = await send('POST', `${STEP}/progress`, {
         headers: { 'content-type': 'application/json', 'content-encoding': encoding },
-        body: new Uint8Array(compress[encoding](Buffer.from(JSON.stringify({ by: 'x', note: 'n\u0000' })))),
+        body: new Uint8Array(compress[encoding](Buffer.from(JSON.stringify({ note: 'n\u0000' })))),
+        token: programmeManager,
       });
       expectErrorShape(good, 400, 'control-character', 'note');
     }
@@ -571,12 +633,12 @@ describe('media types and body parsing', () => {
       const arrays = `${'['.repeat(depth)}${']'.repeat(depth)}`;
       for (const body of [nested, arrays]) {
         for (const op of apiWrites().slice(0, 4)) {
-          expectErrorShape(await send(op.method, pathOf(op, {}), { headers: { 'content-type': 'application/json' }, body }), 400, 'body-too-deep');
+          expectErrorShape(await send(op.method, pathOf(op, {}), { headers: { 'content-type': 'application/json' }, body, token: writerOf(pathOf(op, {})) }), 400, 'body-too-deep');
         }
       }
     }
-    for (const body of ['{"__proto__":{"admin":true},"by":"x"}', '{"by":"x","checklist":{"__proto__":true}}', '{"evidence":[{"__proto__":{}}]}']) {
-      expectErrorShape(await send('POST', `${STEP}/progress`, { headers: { 'content-type': 'application/json' }, body }), 400, 'invalid-input');
+    for (const body of ['{"__proto__":{"admin":true},"note":"x"}', '{"note":"x","checklist":{"__proto__":true}}', '{"evidence":[{"__proto__":{}}]}']) {
+      expectErrorShape(await send('POST', `${STEP}/progress`, { headers: { 'content-type': 'application/json' }, body, token: programmeManager }), 400, 'invalid-input');
     }
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
   });
@@ -584,7 +646,7 @@ describe('media types and body parsing', () => {
   test('1,500 fields: in JSON a 400 naming an unknown field, in a form a 413', async () => {
     const fields = Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`f${i}`, 'x']));
     for (const op of apiWrites()) {
-      const answer = await send(op.method, pathOf(op, {}), { json: fields });
+      const answer = await send(op.method, pathOf(op, {}), { json: fields, token: writerOf(pathOf(op, {})) });
       expectErrorShape(answer, 400);
     }
     for (const op of pageWrites()) {
@@ -608,7 +670,7 @@ describe('response headers', () => {
     send('GET', '/health'),
     send('GET', '/nope'),
     send('GET', '/municipalities/%00'),
-    send('POST', `${STEP}/progress`, { json: { by: '' } }),
+    send('POST', `${STEP}/progress`, { json: { note: '\u0000' }, token: programmeManager }),
     send('POST', '/onboardings', { headers: { 'content-type': 'text/plain' }, body: 'x' }),
     send('GET', `/mail/preferences/${signLink(TEST_LINK_SECRET, { act: 'preferences', rcp: 'a@edge.example', lang: 'nl', exp: Math.floor(Date.now() / 1000) + 3600 })}`, { token: null }),
     send('GET', '/mail/actions/forged.token', { token: null }),
@@ -654,7 +716,7 @@ describe('rate limits', () => {
         ['POST', `${STEP}/progress`],
         ['GET', '/mail/preferences/x'],
       ]) {
-        const answer = await send(method, path, { base, ...(method === 'POST' ? { json: { by: 'x' } } : {}) });
+        const answer = await send(method, path, { base, ...(method === 'POST' ? { json: { note: 'x' }, token: writerOf(path) } : {}) });
         expectErrorShape(answer, 429, 'rate-limited');
         const retryAfter = Number(answer.headers.get('retry-after'));
         expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60).toBe(true);
@@ -690,11 +752,34 @@ describe('rate limits', () => {
     }
   });
 
+  test('past REGIE_SIGN_IN_LIMIT sign-in requests a client gets 429 on POST /auth/sign-in, whatever the address; other routes go on', async () => {
+    const limited = await withLimits({ REGIE_RATE_LIMIT: '1000', REGIE_MAIL_LINK_REFUSAL_LIMIT: '100', REGIE_SIGN_IN_LIMIT: '3' }, () => TestApi.start(config('edge-sign-ins')));
+    try {
+      const base = limited.baseUrl;
+      // A bad address counts as much as a good one: the answer never says which addresses are known.
+      const asked = [
+        await send('POST', '/auth/sign-in', { base, token: null, body: new URLSearchParams({ email: 'nobody@edge.example' }) }),
+        await send('POST', '/auth/sign-in', { base, token: null, body: new URLSearchParams({ email: 'not an address' }) }),
+        await send('POST', '/auth/sign-in', { base, token: null, body: new URLSearchParams({ email: 'someone@edge.example' }) }),
+      ];
+      expect(asked.map((a) => a.status)).toEqual([202, 400, 202]);
+      const answer = await send('POST', '/auth/sign-in', { base, token: null, body: new URLSearchParams({ email: 'nobody@edge.example' }) });
+      expectErrorShape(answer, 429, 'rate-limited');
+      const retryAfter = Number(answer.headers.get('retry-after'));
+      expect(Number.isInteger(retryAfter) && retryAfter > 60 && retryAfter <= 15 * 60).toBe(true);
+      expect((await send('GET', '/auth/sign-in', { base, token: null })).status).toBe(200);
+      expect((await send('GET', '/municipalities/GM0363', { base })).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
   test('a bad limit stops the start with a message naming the variable', async () => {
     for (const [name, value] of [
       ['REGIE_RATE_LIMIT', 'many'],
       ['REGIE_RATE_LIMIT', '0'],
       ['REGIE_MAIL_LINK_REFUSAL_LIMIT', '-1'],
+      ['REGIE_SIGN_IN_LIMIT', '0'],
     ]) {
       await expect(withLimits({ [name]: value }, () => TestApi.start(config('edge-bad-limit')))).rejects.toThrow(name);
     }

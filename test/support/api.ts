@@ -9,13 +9,15 @@ export class TestApi {
   private constructor(
     readonly app: INestApplication,
     readonly baseUrl: string,
+    /** The address the API believes it has (PUBLIC_BASE_URL): links in mail, and the Origin its pages send. */
+    readonly publicBaseUrl: string,
   ) {}
 
   static async start(config: RegieConfig): Promise<TestApi> {
     const app = await createApiApp(config, false);
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;
-    return new TestApi(app, `http://127.0.0.1:${port}`);
+    return new TestApi(app, `http://127.0.0.1:${port}`, config.http.publicBaseUrl);
   }
 
   async request(method: string, path: string, body?: unknown, token: string | null = TEST_ADMIN_TOKEN, headers: Record<string, string> = {}) {

@@ -1,13 +1,20 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import type { RegieConfig } from '../../../libs/config/config';
 import { ConfigModule } from '../../../libs/config/config.module';
 import { DatabaseModule } from '../../../libs/db/database.module';
-import { AdminTokenGuard } from './auth/admin-token.guard';
+import { AccessGuard, AuditInterceptor } from './access/access.guard';
+import { AuditController } from './access/audit.controller';
+import { AuditService } from './access/audit.service';
+import { AuthController } from './access/auth.controller';
+import { OidcService } from './access/oidc.service';
+import { PrincipalsService } from './access/principals.service';
+import { SessionsService } from './access/sessions.service';
+import { TokensController, TokensService } from './access/tokens';
 import { ReferenceDataService } from './bootstrap/reference-data.service';
 import { PathParamsGuard } from './edge/path-params';
-import { MailLinkRefusalLimit, RATE_LIMITS, readRateLimits, throttlerOptions } from './edge/rate-limits';
+import { MailLinkRefusalLimit, RATE_LIMITS, readRateLimits, SignInLimit, throttlerOptions } from './edge/rate-limits';
 import { HealthController } from './health/health.controller';
 import { MailLinksController } from './mail-links/mail-links.controller';
 import { MailLinksService } from './mail-links/mail-links.service';
@@ -32,19 +39,26 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, TemporalClientModule, ThrottlerModule.forRoot(throttlerOptions(limits))],
-      controllers: [HealthController, MailLinksController, MunicipalitiesController, RegionsController, OnboardingController, RulebooksController, StepsController, OrganisationsController],
+      controllers: [HealthController, AuthController, AuditController, TokensController, MailLinksController, MunicipalitiesController, RegionsController, OnboardingController, RulebooksController, StepsController, OrganisationsController],
       providers: [
         { provide: RATE_LIMITS, useValue: limits },
-        // Guards in this order: rate limit, then path parameters, then each route's own (the admin token).
+        // Guards in this order: rate limit, then path parameters, then who may (libs/access/policy.ts).
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_GUARD, useClass: PathParamsGuard },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         MailLinkRefusalLimit,
+        SignInLimit,
+        PrincipalsService,
+        AuditService,
+        SessionsService,
+        OidcService,
+        TokensService,
         ReferenceDataService,
         MailLinksService,
         MunicipalitiesService,
         OnboardingService,
         StepsService,
-        AdminTokenGuard,
         RulebooksService,
         RulebookRolloutService,
         OrganisationsService,

@@ -17,24 +17,28 @@ function problem<T extends object>(cls: new () => T, body: object) {
 
 describe('DTO checks keep the step model’s codes', () => {
   it('texts: length, control characters, required', () => {
-    expect(problem(ExtensionDto, { to: '2028-01-03', reason: 'r'.repeat(TEXT_LIMITS.reason + 1), grantedBy: 'P' })).toMatchObject({ code: 'text-too-long', field: 'reason' });
-    expect(problem(ExtensionDto, { to: '2028-01-03', reason: 'a\u0000b', grantedBy: 'P' })).toMatchObject({ code: 'control-character', field: 'reason' });
-    expect(problem(ExtensionDto, { to: '2028-01-03', reason: 'twee\nregels', grantedBy: 'P' })).toBeNull();
-    expect(problem(ExtensionDto, { to: '2028-01-03', reason: 'r', grantedBy: 'a\nb' })).toMatchObject({ code: 'control-character', field: 'grantedBy' });
-    expect(problem(ExtensionDto, { to: '2028-01-03', reason: ' ', grantedBy: 'P' })).toMatchObject({ code: 'field-required', field: 'reason' });
-    expect(problem(ProgressDto, { by: 'x', note: null })).toMatchObject({ code: 'field-invalid', field: 'note' });
+    expect(problem(ExtensionDto, { to: '2028-01-03', reason: 'r'.repeat(TEXT_LIMITS.reason + 1) })).toMatchObject({ code: 'text-too-long', field: 'reason' });
+    expect(problem(ExtensionDto, { to: '2028-01-03', reason: 'a\u0000b' })).toMatchObject({ code: 'control-character', field: 'reason' });
+    expect(problem(ExtensionDto, { to: '2028-01-03', reason: 'twee\nregels' })).toBeNull();
+    expect(problem(ExtensionDto, { to: '2028-01-03', reason: ' ' })).toMatchObject({ code: 'field-required', field: 'reason' });
+    expect(problem(ProgressDto, { note: null })).toMatchObject({ code: 'field-invalid', field: 'note' });
+  });
+
+  it('who wrote a step is the signed-in actor, no input: by and grantedBy are refused as unknown fields', () => {
+    expect(problem(ExtensionDto, { to: '2028-01-03', reason: 'r', grantedBy: 'P' })).toMatchObject({ code: 'invalid-input', field: 'grantedBy' });
+    expect(problem(ProgressDto, { by: 'x' })).toMatchObject({ code: 'invalid-input', field: 'by' });
   });
 
   it('dates: real days in range, the message in Dutch first and naming both ends', () => {
-    expect(problem(ExtensionDto, { to: '2027-02-30', reason: 'r', grantedBy: 'P' })).toMatchObject({ code: 'date-invalid', field: 'to' });
-    const out = problem(ExtensionDto, { to: '9999-12-31', reason: 'r', grantedBy: 'P' });
+    expect(problem(ExtensionDto, { to: '2027-02-30', reason: 'r' })).toMatchObject({ code: 'date-invalid', field: 'to' });
+    const out = problem(ExtensionDto, { to: '9999-12-31', reason: 'r' });
     expect(out).toMatchObject({ code: 'date-out-of-range', field: 'to' });
     expect(out!.message).toMatch(/^Veld to moet liggen tussen 2014-01-01 en 2099-12-31.* \/ to must lie from 2014-01-01 through 2099-12-31$/);
   });
 
   it('checklist values are booleans; boolean query values exactly true or false', () => {
-    expect(problem(ProgressDto, { by: 'x', checklist: { doorstroming: 'nope' } })).toMatchObject({ code: 'checklist-value-invalid', field: 'checklist.doorstroming' });
-    expect(problem(ProgressDto, { by: 'x', checklist: { doorstroming: false } })).toBeNull();
+    expect(problem(ProgressDto, { checklist: { doorstroming: 'nope' } })).toMatchObject({ code: 'checklist-value-invalid', field: 'checklist.doorstroming' });
+    expect(problem(ProgressDto, { checklist: { doorstroming: false } })).toBeNull();
     for (const bad of ['1', '0', 'TRUE', 'yes', '']) expect(problem(StepListQuery, { overdue: bad })).toMatchObject({ field: 'overdue' });
     for (const good of ['true', 'false']) expect(problem(StepListQuery, { overdue: good })).toBeNull();
   });
@@ -76,10 +80,12 @@ describe('bodies', () => {
 describe('rate limits from the environment', () => {
   it('has documented defaults and refuses a bad value by name', () => {
     expect(readRateLimits({})).toEqual(RATE_LIMIT_DEFAULTS);
-    expect(readRateLimits({ REGIE_RATE_LIMIT: '50', REGIE_MAIL_LINK_REFUSAL_LIMIT: '5' })).toEqual({ perMinute: 50, mailLinkRefusals: 5 });
+    expect(readRateLimits({ REGIE_RATE_LIMIT: '50', REGIE_MAIL_LINK_REFUSAL_LIMIT: '5' })).toEqual({ perMinute: 50, mailLinkRefusals: 5, signIns: 10 });
+    expect(readRateLimits({ REGIE_SIGN_IN_LIMIT: '3' })).toEqual({ ...RATE_LIMIT_DEFAULTS, signIns: 3 });
     for (const bad of ['0', '-1', '1.5', 'many', '1e3']) {
       expect(() => readRateLimits({ REGIE_RATE_LIMIT: bad })).toThrow(/^REGIE_RATE_LIMIT /);
       expect(() => readRateLimits({ REGIE_MAIL_LINK_REFUSAL_LIMIT: bad })).toThrow(/^REGIE_MAIL_LINK_REFUSAL_LIMIT /);
+      expect(() => readRateLimits({ REGIE_SIGN_IN_LIMIT: bad })).toThrow(/^REGIE_SIGN_IN_LIMIT /);
     }
   });
 });

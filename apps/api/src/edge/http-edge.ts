@@ -12,8 +12,8 @@ import { RegieError } from '../errors/regie-error';
 import { BODY_LIMITS } from './inputs';
 import { noSuchPath } from './path-params';
 
-/** Page routes (forms a person submits in a browser or a mail provider posts): the mail-link pages. */
-export const PAGE_ROUTE = /^\/mail(\/|$)/;
+/** Page routes (forms a person submits in a browser or a mail provider posts): the mail-link pages and sign-in. */
+export const PAGE_ROUTE = /^\/(mail|auth)(\/|$)/;
 /** The OpenAPI page and its static files: the only responses that may be cached. */
 const DOCS_ROUTE = /^\/docs(\/|-json$|-yaml$|$)/;
 

@@ -4,6 +4,7 @@
  * the OpenAPI. The limits of what a person writes on a step (texts, dates, links, list sizes) are the step
  * model's (`libs/programme/limits.ts`); this file holds only what the step model does not know.
  */
+import { SECRET_PATTERN } from '../../../../libs/access/secrets';
 import { CONTROL_CLASS } from '../../../../libs/programme/limits';
 
 export interface CodeFormat {
@@ -26,6 +27,10 @@ export const CODE_FORMATS = {
    * malformed token still gets its page and its refusal row (apps/api/src/mail-links/README.md).
    */
   mailToken: { pattern: new RegExp(`^[^${CONTROL_CLASS}]{1,4096}$`), what: 'a link token', wat: 'een linktoken', example: 'eyJhY3QiOi….c2lnbmF0dXJl' },
+  /** A sign-in link's secret (libs/access/secrets.ts SECRET_PATTERN): 32 random bytes, base64url. */
+  signInToken: { pattern: SECRET_PATTERN, what: 'a sign-in link token', wat: 'een aanmeldlinktoken', example: 'q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c' },
+  /** An API token's id. */
+  tokenId: { pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, what: 'a token id', wat: 'een sleutel-id', example: '0b6f2c1e-5d4a-4f3b-9c2d-1e0f9a8b7c6d' },
   /** A rulebook step (`volkshuisvestingsprogramma`) or a checklist item: the rulebook schema's key. */
   stepKey: { pattern: /^[a-z][a-z0-9-]*$/, what: 'a step key', wat: 'een stapsleutel', example: 'volkshuisvestingsprogramma' },
   /** A step instance: a step, and for a yearly step its cycle (`prestatieafspraken:2027`, libs/contracts/keys.ts). */

@@ -17,6 +17,11 @@ export function noSuchPath(field?: string, detail?: { nl: string; en: string }):
   return new RegieError('not-found', 'not-found', `Pad bestaat niet${why}`, field);
 }
 
+/** No municipality or region under this code; also what a caller gets for an owner out of its reach (existence does not leak). */
+export function ownerNotFound(kind: OwnerKind, code: string): RegieError {
+  return new RegieError(`${kind}-not-found`, 'not-found', `${kind === 'municipality' ? 'Gemeente' : 'Regio'} ${code} bestaat niet / Unknown ${kind}`, 'code');
+}
+
 /** The value of path parameter `field` when it is in the format of `kind`; otherwise a 404. */
 export function requirePathParam(field: string, value: unknown, kind: CodeKind): string {
   const format = CODE_FORMATS[kind];

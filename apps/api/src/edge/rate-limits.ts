@@ -22,10 +22,12 @@ export interface RateLimits {
   perMinute: number;
   /** Refused mail-link requests per client per refusal window. */
   mailLinkRefusals: number;
+  /** Sign-in link requests per client per refusal window (a person needs one or two). */
+  signIns: number;
 }
 
-export const RATE_LIMIT_DEFAULTS: RateLimits = { perMinute: 300, mailLinkRefusals: 20 };
-export const RATE_LIMIT_ENV = { perMinute: 'REGIE_RATE_LIMIT', mailLinkRefusals: 'REGIE_MAIL_LINK_REFUSAL_LIMIT' } as const satisfies Record<keyof RateLimits, string>;
+export const RATE_LIMIT_DEFAULTS: RateLimits = { perMinute: 300, mailLinkRefusals: 20, signIns: 10 };
+export const RATE_LIMIT_ENV = { perMinute: 'REGIE_RATE_LIMIT', mailLinkRefusals: 'REGIE_MAIL_LINK_REFUSAL_LIMIT', signIns: 'REGIE_SIGN_IN_LIMIT' } as const satisfies Record<keyof RateLimits, string>;
 export const RATE_WINDOW_MS = 60_000;
 export const REFUSAL_WINDOW_MS = 15 * 60_000;
 
@@ -41,16 +43,16 @@ export function readRateLimits(env: Record<string, string | undefined> = process
     }
     return Number(raw);
   };
-  return { perMinute: read('perMinute'), mailLinkRefusals: read('mailLinkRefusals') };
+  return { perMinute: read('perMinute'), mailLinkRefusals: read('mailLinkRefusals'), signIns: read('signIns') };
 }
 
 const clientOf = (req: Request) => normalizeIp(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 
-const tooMany = (retryAfterSeconds: number) =>
+const tooMany = (retryAfterSeconds: number, what = { nl: 'Te veel geweigerde links', en: 'Too many refused links' }) =>
   new RegieError(
     'rate-limited',
     'rate-limited',
-    'Te veel geweigerde links: probeer het na Retry-After seconden opnieuw / Too many refused links: retry after Retry-After seconds',
+    `${what.nl}: probeer het na Retry-After seconden opnieuw / ${what.en}: retry after Retry-After seconds`,
     undefined,
     undefined,
     retryAfterSeconds,
@@ -105,5 +107,27 @@ export class MailLinkRefusalLimit implements NestInterceptor {
     // Only the newest `limit` matter: the oldest of them says when the client may try again.
     this.refusals.set(client, times.slice(-this.limits.mailLinkRefusals));
     if (this.refusals.size > 10_000) for (const key of [...this.refusals.keys()]) this.recent(key, now);
+  }
+}
+
+/**
+ * Sign-in link requests (`POST /auth/sign-in`) per client: at most `signIns` within the refusal window,
+ * each request counted whatever its answer (which never says whether the address is known).
+ */
+@Injectable()
+export class SignInLimit implements NestInterceptor {
+  private readonly requests = new Map<string, number[]>();
+
+  constructor(@Inject(RATE_LIMITS) private readonly limits: RateLimits) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const client = clientOf(context.switchToHttp().getRequest<Request>());
+    const now = Date.now();
+    const times = (this.requests.get(client) ?? []).filter((t) => t + REFUSAL_WINDOW_MS > now);
+    if (times.length >= this.limits.signIns) throw tooMany((times[0] + REFUSAL_WINDOW_MS - now) / 1000, { nl: 'Te veel aanmeldverzoeken', en: 'Too many sign-in requests' });
+    times.push(now);
+    this.requests.set(client, times);
+    if (this.requests.size > 10_000) for (const [key, list] of [...this.requests]) if (!list.some((t) => t + REFUSAL_WINDOW_MS > now)) this.requests.delete(key);
+    return next.handle();
   }
 }

@@ -32,7 +32,7 @@ export class ErrorBody {
   correlationId?: string;
 }
 
-export type SuccessStatus = 200 | 201 | 202;
+export type SuccessStatus = 200 | 201 | 202 | 303;
 /** The error statuses the API answers: those of the error categories (`HTTP_STATUS_BY_CATEGORY`), and the mail-link pages' 403 and 410. */
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 503;
 export type Status = SuccessStatus | ErrorStatus;
@@ -51,13 +51,13 @@ export interface ResponseSpec {
   error?: boolean;
 }
 
-const SUCCESS: Record<SuccessStatus, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted' };
+const SUCCESS: Record<SuccessStatus, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 303: 'See Other: go on at Location' };
 
 /** What each error status means here, whatever the route. */
 const ERRORS: Record<ErrorStatus, string> = {
   400: 'Bad request: a field, query parameter, header or body fails its check (invalid-input, or the check\'s own code such as text-too-long, date-out-of-range, control-character, malformed-body, body-too-deep); `field` names it',
-  401: 'The admin token is missing or wrong (admin-token-required): send Authorization: Bearer <ADMIN_TOKEN>',
-  403: 'Forbidden',
+  401: 'Not signed in, or the credential is wrong, expired or revoked: send Authorization: Bearer <token> or the session cookie',
+  403: 'Forbidden: the caller may not do this (libs/access/policy.ts)',
   404: 'Not found: a path parameter not in its format (not-found, `field` the parameter), or nothing under that code',
   409: 'Conflict with what is stored or running',
   410: 'Gone',

@@ -4,6 +4,7 @@ export type ErrorCategory =
   | 'conflict'
   | 'unprocessable'
   | 'unauthorized'
+  | 'forbidden'
   | 'too-large'
   | 'unsupported-media-type'
   | 'rate-limited'
@@ -13,6 +14,7 @@ export type ErrorCategory =
 export const HTTP_STATUS_BY_CATEGORY: Record<ErrorCategory, number> = {
   'invalid-input': 400,
   unauthorized: 401,
+  forbidden: 403,
   'not-found': 404,
   conflict: 409,
   unprocessable: 422,

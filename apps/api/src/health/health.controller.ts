@@ -1,3 +1,4 @@
+import { Does } from '../access/does';
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
@@ -53,6 +54,7 @@ export class HealthController {
   ) {}
 
   @Get()
+  @Does('public')
   @ApiOperation({ summary: 'Checks Postgres and Temporal; 503 when either is down' })
   // Its 503 is the health body, not an error: not rate limited, no Retry-After.
   @Responds({ status: 200, type: HealthBody, description: 'Postgres and Temporal are up' }, { status: 503, type: HealthBody, error: false, description: 'Postgres or Temporal is down' })

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Inject, Param, Post, Res, UseInterceptors } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Does } from '../access/does';
 import { PathParams } from '../edge/path-params';
 import { MailLinkRefusalLimit } from '../edge/rate-limits';
 import { Responds, ResponseSpec, Status } from '../edge/responses';
@@ -10,7 +11,7 @@ import { MailLinksService, Page } from './mail-links.service';
  * The token is in the path, so no page may be cached, framed, or leak its address as a referrer; no page
  * loads anything from elsewhere or runs a script, and forms post only back to the page itself.
  */
-const PAGE_HEADERS = {
+export const PAGE_HEADERS = {
   'Content-Type': 'text/html; charset=utf-8',
   'Cache-Control': 'no-store',
   'Referrer-Policy': 'no-referrer',
@@ -56,6 +57,7 @@ export class MailLinksController {
   constructor(@Inject(MailLinksService) private readonly links: MailLinksService) {}
 
   @Get('unsubscribe/:token')
+  @Does('public')
   @ApiOperation({ summary: 'One-click unsubscribe page with its button; a GET changes nothing (mail scanners open links)' })
   @Responds(...GET_PAGE)
   async unsubscribePage(@Param('token') token: string, @Res({ passthrough: true }) res: Response) {
@@ -63,6 +65,7 @@ export class MailLinksController {
   }
 
   @Post('unsubscribe/:token')
+  @Does('public')
   @ApiOperation({ summary: 'RFC 8058 one-click unsubscribe (List-Unsubscribe=One-Click): stops optional mail; mandatory notices (verplichte meldingen, project policy) to office holders still come' })
   @Responds(...POST_PAGE)
   async unsubscribe(@Param('token') token: string, @Res({ passthrough: true }) res: Response) {
@@ -70,6 +73,7 @@ export class MailLinksController {
   }
 
   @Get('preferences/:token')
+  @Does('public')
   @ApiOperation({ summary: "The recipient's mail preferences: immediate or weekly digest, optional mail stopped or not" })
   @Responds(...GET_PAGE)
   async preferencesPage(@Param('token') token: string, @Res({ passthrough: true }) res: Response) {
@@ -77,6 +81,7 @@ export class MailLinksController {
   }
 
   @Post('preferences/:token')
+  @Does('public')
   @ApiOperation({ summary: 'Change the preferences: form fields delivery=immediate|digest and/or optional=stop|resume' })
   @Responds(...POST_PAGE)
   async updatePreferences(@Param('token') token: string, @Body() body: Record<string, unknown> | undefined, @Res({ passthrough: true }) res: Response) {
@@ -84,6 +89,7 @@ export class MailLinksController {
   }
 
   @Get('actions/:token')
+  @Does('public')
   @ApiOperation({ summary: 'What an acknowledgement or receipt link confirms, with one button; changes nothing' })
   @Responds(...GET_PAGE)
   async actionPage(@Param('token') token: string, @Res({ passthrough: true }) res: Response) {
@@ -91,6 +97,7 @@ export class MailLinksController {
   }
 
   @Post('actions/:token')
+  @Does('public')
   @ApiOperation({ summary: 'Acknowledge an escalation or confirm receipt, once; a second use is 409 and recorded as replayed' })
   @Responds(...POST_PAGE)
   async act(@Param('token') token: string, @Res({ passthrough: true }) res: Response) {

@@ -1,11 +1,11 @@
-import { Body, Controller, Get, Inject, Param, Put, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Inject, Param, Put, Query } from '@nestjs/common';
+import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { OWNER_COLLECTIONS } from '../../../../libs/contracts';
 import { loadRegionGrouping, RegionGroupingError } from '../../../../libs/db/reference-data';
-import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { Does } from '../access/does';
 import { LIST_LIMITS } from '../edge/inputs';
 import { PathParams } from '../edge/path-params';
 import { Responds } from '../edge/responses';
@@ -35,6 +35,7 @@ export class MunicipalitiesController {
   constructor(@Inject(MunicipalitiesService) private readonly municipalities: MunicipalitiesService) {}
 
   @Get()
+  @Does('reference:read')
   @ApiOperation({ summary: 'Municipalities with province, COROP region and onboarding; filter by province, region, onboarded' })
   @Responds(200, 400, 429, 503)
   list(@Query() query: MunicipalityListQuery) {
@@ -46,6 +47,7 @@ export class MunicipalitiesController {
   }
 
   @Get(':code')
+  @Does('reference:read')
   @PathParams({ code: 'municipality' })
   @ApiOperation({ summary: 'One municipality' })
   @Responds(200, { status: 404, description: 'municipality-not-found: no municipality has this code' }, 429, 503)
@@ -84,6 +86,7 @@ export class RegionsController {
   ) {}
 
   @Get()
+  @Does('reference:read')
   @ApiOperation({ summary: 'Regions of a grouping (default: the configured one, the 40 COROP regions) with member counts and onboarding' })
   @Responds(200, 400, 429, 503)
   list(@Query() query: RegionListQuery) {
@@ -91,11 +94,10 @@ export class RegionsController {
   }
 
   @Put('groupings/:grouping')
-  @ApiBearerAuth()
-  @UseGuards(AdminTokenGuard)
+  @Does('regions:write')
   @PathParams({ grouping: 'grouping' })
   @ApiOperation({ summary: 'Load or replace a regional grouping as data (e.g. woningmarktregio): every municipality in exactly one region' })
-  @Responds(200, { status: 400, description: 'invalid-grouping: a municipality in no region or in two, an unknown municipality' }, 401, 404, 413, 415, 429, 503)
+  @Responds(200, { status: 400, description: 'invalid-grouping: a municipality in no region or in two, an unknown municipality' }, 404, 413, 415, 429, 503)
   async loadGrouping(@Param('grouping') grouping: string, @Body() dto: RegionGroupingDto) {
     const rows = dto.regions.flatMap((r) => r.municipalities.map((municipalityCode) => ({ municipalityCode, regionCode: r.code, regionName: r.name })));
     try {
@@ -107,6 +109,7 @@ export class RegionsController {
   }
 
   @Get(':code')
+  @Does('reference:read')
   @PathParams({ code: 'region' })
   @ApiOperation({ summary: 'One region with its member municipalities' })
   @Responds(200, { status: 404, description: 'region-not-found: no region has this code' }, 429, 503)

@@ -1,7 +1,7 @@
-import { Body, Controller, HttpStatus, Inject, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtraModels, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpStatus, Inject, Post, Res } from '@nestjs/common';
+import { ApiExtraModels, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { Does } from '../access/does';
 import { Responds } from '../edge/responses';
 import { BulkMunicipalityDto, BulkOnboardingDto, BulkRegionDto, CreateOnboardingDto, InitialStepStateDto } from './onboarding.dto';
 import { OnboardingService } from './onboarding.service';
@@ -9,19 +9,17 @@ import { OnboardingService } from './onboarding.service';
 @ApiTags('onboarding')
 // The values of the DTOs' maps (`BoundedMap`): the OpenAPI finds no class inside additionalProperties by itself.
 @ApiExtraModels(InitialStepStateDto, BulkMunicipalityDto, BulkRegionDto)
-@ApiBearerAuth()
-@UseGuards(AdminTokenGuard)
 @Controller('onboardings')
 export class OnboardingController {
   constructor(@Inject(OnboardingService) private readonly onboarding: OnboardingService) {}
 
   @Post()
+  @Does('onboarding:write')
   @ApiOperation({ summary: 'Onboard a municipality (and its region): starts programme-<code>; 201 when new, 200 when it already was' })
   @Responds(
     { status: 200, description: 'Already onboarded with the same settings' },
     { status: 201, description: 'Onboarded now' },
     { status: 400, description: 'Also rulebook-not-found (rulebookId), or a step state that does not fit the rulebook' },
-    401,
     { status: 404, description: 'municipality-not-found (municipalityCode)' },
     { status: 409, description: 'already-onboarded: onboarded before with other settings (field: which)' },
     413,
@@ -36,11 +34,11 @@ export class OnboardingController {
   }
 
   @Post('all')
+  @Does('onboarding:write')
   @ApiOperation({ summary: 'Onboard all 342 municipalities and all regions, idempotently, with optional contacts and current step states' })
   @Responds(
     { status: 201, description: 'Counts of created and already onboarded owners; an owner that could not be onboarded is listed under failed' },
     { status: 400, description: 'Also body-required (send {} to onboard everyone with defaults), owner-not-found, rulebook-not-found' },
-    401,
     413,
     415,
     429,

@@ -1,42 +1,42 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { Does } from '../access/does';
 import { PathParams } from '../edge/path-params';
 import { Responds } from '../edge/responses';
 import { LoadOrganisationsDto, OrganisationListQuery, PutContactsDto, PutOrganisationDto } from './organisations.dto';
 import { OrganisationsService } from './organisations.service';
 
 @ApiTags('organisations')
-@ApiBearerAuth()
-@UseGuards(AdminTokenGuard)
 @Controller('organisations')
 export class OrganisationsController {
   constructor(@Inject(OrganisationsService) private readonly organisations: OrganisationsService) {}
 
   @Get()
+  @Does('organisations:list')
   @ApiOperation({ summary: 'Organisations; with ?municipality=GM0363 those that work there (its own, region, province, linked stakeholders)' })
-  @Responds(200, 400, 401, { status: 404, description: 'municipality-not-found (query municipality)' }, 429, 503)
+  @Responds(200, 400, { status: 404, description: 'municipality-not-found (query municipality)' }, 429, 503)
   list(@Query() query: OrganisationListQuery) {
     return this.organisations.list(query.municipality);
   }
 
   @Get(':key')
+  @Does('organisation:read', 'organisation')
   @PathParams({ key: 'organisationKey' })
   @ApiOperation({ summary: 'One organisation with its municipalities and contacts' })
-  @Responds(200, 401, { status: 404, description: 'organisation-not-found' }, 429, 503)
+  @Responds(200, { status: 404, description: 'organisation-not-found' }, 429, 503)
   get(@Param('key') key: string) {
     return this.organisations.get(key);
   }
 
   @Put(':key')
+  @Does('organisations:write')
   @PathParams({ key: 'organisationKey' })
   @ApiOperation({ summary: 'Create or update an organisation (kind, name, code for public bodies, municipalities for stakeholders); 201 when new' })
   @Responds(
     { status: 200, description: 'Updated' },
     { status: 201, description: 'Created' },
     { status: 400, description: 'Also unknown-municipality, unknown-<kind> (code), a code or municipalities where its kind has none' },
-    401,
     404,
     { status: 409, description: 'organisation-code-taken, organisation-kind-fixed' },
     413,
@@ -51,12 +51,12 @@ export class OrganisationsController {
   }
 
   @Put(':key/contacts')
+  @Does('organisation:contacts', 'organisation')
   @PathParams({ key: 'organisationKey' })
   @ApiOperation({ summary: "Replace the organisation's contacts: { contacts: [{ email, name?, role, language?, delivery? }] }" })
   @Responds(
     200,
     { status: 400, description: 'Also a role its kind has no contacts with, an address twice with one role, two deliveries for one address' },
-    401,
     { status: 404, description: 'organisation-not-found' },
     413,
     415,
@@ -68,6 +68,7 @@ export class OrganisationsController {
   }
 
   @Post('load')
+  @Does('organisations:write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Create or update several organisations, each with its contacts when given, in one transaction: all or nothing (npm run contacts -- load)',
@@ -75,7 +76,6 @@ export class OrganisationsController {
   @Responds(
     200,
     { status: 400, description: 'Any refusal of PUT /organisations/{key} or its contacts, naming organisations.<i>.<field>; nothing is stored' },
-    401,
     { status: 409, description: 'organisation-code-taken, organisation-kind-fixed' },
     413,
     415,

@@ -232,5 +232,10 @@ function checkKey(key: string, at: FieldPath): void {
 }
 
 function notFound(key: string, at: FieldPath): RegieError {
-  return new RegieError('organisation-not-found', 'not-found', `Veld ${at('key')}: onbekende organisatie ${key} / unknown organisation`, at('key'));
+  return organisationNotFound(key, at('key'));
+}
+
+/** No organisation under this key; also what a caller gets for an organisation out of its reach. */
+export function organisationNotFound(key: string, field = 'key'): RegieError {
+  return new RegieError('organisation-not-found', 'not-found', `Veld ${field}: onbekende organisatie ${key} / unknown organisation`, field);
 }

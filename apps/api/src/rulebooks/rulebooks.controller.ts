@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Res } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger';
 import { z } from 'zod';
 import { rulebookSchema } from '../../../../libs/rulebook/rulebook.schema';
@@ -8,7 +8,7 @@ import type { Response } from 'express';
 import { Responds } from '../edge/responses';
 import { LeftOutOrValid, StepText } from '../edge/validators';
 import { OptionalBody } from '../errors/validation';
-import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { Does } from '../access/does';
 import { PathParams } from '../edge/path-params';
 import { RulebookRolloutService } from './rulebook-rollout.service';
 import { RulebooksService } from './rulebooks.service';
@@ -40,6 +40,7 @@ export class RulebooksController {
   ) {}
 
   @Get()
+  @Does('reference:read')
   @ApiOperation({ summary: 'Stored rulebook versions' })
   @Responds(200, 429, 503)
   list() {
@@ -47,6 +48,7 @@ export class RulebooksController {
   }
 
   @Get(':id')
+  @Does('reference:read')
   @PathParams({ id: 'rulebookId' })
   @ApiOperation({ summary: 'One rulebook version with its content hash' })
   @Responds(200, { status: 404, description: 'rulebook-not-found' }, 429, 503)
@@ -56,15 +58,13 @@ export class RulebooksController {
   }
 
   @Post()
-  @ApiBearerAuth()
-  @UseGuards(AdminTokenGuard)
+  @Does('rulebook:write')
   @ApiBody({ description: 'A rulebook version (see libs/rulebook/versions for examples)', schema: RULEBOOK_SCHEMA })
   @ApiOperation({ summary: 'Publish an immutable rulebook version; 201 stored, 200 same content already stored, 409 other content under that id' })
   @Responds(
     { status: 200, description: 'The same content was already stored under this id' },
     { status: 201, description: 'Stored' },
     { status: 400, description: 'invalid-rulebook: the first field that fails the rulebook schema' },
-    401,
     { status: 409, description: 'rulebook-conflict: other content is stored under this id' },
     413,
     415,
@@ -78,20 +78,18 @@ export class RulebooksController {
   }
 
   @Get(':id/preview')
+  @Does('rulebook:preview')
   @PathParams({ id: 'rulebookId' })
-  @ApiBearerAuth()
-  @UseGuards(AdminTokenGuard)
   @ApiOperation({ summary: 'Dry run from the read model: which step dates move, from what to what, who becomes overdue, which steps disappear' })
-  @Responds(200, 401, { status: 404, description: 'rulebook-not-found' }, 429, 503)
+  @Responds(200, { status: 404, description: 'rulebook-not-found' }, 429, 503)
   preview(@Param('id') id: string) {
     return this.rollouts.preview(id);
   }
 
   @Post(':id/apply')
+  @Does('rulebook:write')
   @PathParams({ id: 'rulebookId' })
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiBearerAuth()
-  @UseGuards(AdminTokenGuard)
   @ApiOperation({
     summary:
       'Apply the version to every running programme and region workflow (rulebook-rollout-<id>); 202, progress at /rollout. ' +
@@ -101,7 +99,6 @@ export class RulebooksController {
   @Responds(
     { status: 202, description: 'The rollout started, or runs already for this version' },
     { status: 400, description: 'Also override-reason-required' },
-    401,
     { status: 404, description: 'rulebook-not-found' },
     { status: 409, description: 'rollout-running: another version is rolling out; rulebook-older-than-current: an older version without override' },
     413,
@@ -114,11 +111,10 @@ export class RulebooksController {
   }
 
   @Get(':id/rollout')
+  @Does('rulebook:preview')
   @PathParams({ id: 'rulebookId' })
-  @ApiBearerAuth()
-  @UseGuards(AdminTokenGuard)
   @ApiOperation({ summary: 'Progress of the rollout: total, applied, failed, status, and each failed target' })
-  @Responds(200, 401, { status: 404, description: 'rulebook-not-found, or rollout-not-found: not applied yet' }, 429, 503)
+  @Responds(200, { status: 404, description: 'rulebook-not-found, or rollout-not-found: not applied yet' }, 429, 503)
   rollout(@Param('id') id: string) {
     return this.rollouts.progress(id);
   }

@@ -1,7 +1,10 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Req } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { actorLabel, callerKey } from '../../../../libs/access/policy';
+import { Access, accessOf } from '../access/access.guard';
+import type { RequestAccess } from '../access/access.guard';
 import type { Request } from 'express';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Does } from '../access/does';
 import { ownerFromPath, PathParams } from '../edge/path-params';
 import { Responds, Status, ResponseSpec } from '../edge/responses';
 import { CompleteDto, ExtensionDto, ProgressDto, StepListQuery, TargetDateDto, WaiverDto } from './steps.dto';
@@ -27,14 +30,10 @@ const STEP_WRITE: (Status | ResponseSpec)[] = [
   { status: 503, description: 'Also temporal-unavailable: retry with the same Idempotency-Key' },
 ];
 
-/**
- * Who writes, and the write's Idempotency-Key header. Until sign-in exists the caller is the bearer token
- * (hashed) or anonymous; the key is scoped to it.
- */
+/** Who writes (the signed-in actor, from the access check), and the write's Idempotency-Key header, scoped to that caller. */
 function writeContext(req: Request): WriteContext {
-  const key = req.header('idempotency-key');
-  const token = req.header('authorization');
-  return { idempotencyKey: key ?? undefined, caller: token ? `token:${createHash('sha256').update(token).digest('hex')}` : 'anonymous' };
+  const { principal } = accessOf(req);
+  return { idempotencyKey: req.header('idempotency-key') ?? undefined, caller: callerKey(principal!), actor: actorLabel(principal!) };
 }
 
 /** Steps of municipalities and regions: reads from the read model, writes as workflow updates. */
@@ -44,49 +43,55 @@ export class StepsController {
   constructor(@Inject(StepsService) private readonly steps: StepsService) {}
 
   @Get('steps')
+  @Does('overview:read')
   @ApiOperation({ summary: 'All steps, filterable by step, status, province, region, overdue and owner kind (one SQL query)' })
   @Responds(200, 400, 429, 503)
-  list(@Query() query: StepListQuery) {
-    return this.steps.list(query);
+  list(@Query() query: StepListQuery, @Access() access: RequestAccess) {
+    return this.steps.list(query, access.decision.personalData);
   }
 
   @Get(':collection/:code/steps')
+  @Does('owner:read', 'owner')
   @PathParams(OWNER_PARAMS)
   @ApiOperation({ summary: "An owner's steps with due dates and their derivation; a municipality's list includes its region's steps" })
   @Responds(200, { status: 404, description: OWNER_NOT_FOUND }, 429, 503)
-  stepsOf(@Param('collection') collection: string, @Param('code') code: string) {
+  stepsOf(@Param('collection') collection: string, @Param('code') code: string, @Access() access: RequestAccess) {
     const o = owner(collection, code);
-    return this.steps.stepsOf(o.kind, o.code);
+    return this.steps.stepsOf(o.kind, o.code, access.decision.personalData);
   }
 
   @Get(':collection/:code/notifications')
+  @Does('owner:sent-log', 'owner')
   @PathParams(OWNER_PARAMS)
   @ApiOperation({ summary: "The sent log of a municipality or region: every notification with rulebook version, due date and each recipient's delivery" })
   @Responds(200, { status: 404, description: OWNER_NOT_FOUND }, 429, 503)
-  notifications(@Param('collection') collection: string, @Param('code') code: string) {
+  notifications(@Param('collection') collection: string, @Param('code') code: string, @Access() access: RequestAccess) {
     const o = owner(collection, code);
-    return this.steps.notificationsOf(o.kind, o.code);
+    return this.steps.notificationsOf(o.kind, o.code, access.decision.personalData);
   }
 
   @Get(':collection/:code/steps/:step')
+  @Does('owner:read', 'owner')
   @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: 'One step with its history, notifications (with deliveries) and acknowledgements' })
   @Responds(200, { status: 404, description: STEP_NOT_FOUND }, 429, 503)
-  step(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string) {
+  step(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string, @Access() access: RequestAccess) {
     const o = owner(collection, code);
-    return this.steps.step(o.kind, o.code, step);
+    return this.steps.step(o.kind, o.code, step, access.decision.personalData);
   }
 
   @Get(':collection/:code/steps/:step/notifications')
+  @Does('owner:sent-log', 'owner')
   @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: "The sent log of one step: every notification with each recipient's delivery (outbox status, SMTP answer, attempts)" })
   @Responds(200, { status: 404, description: STEP_NOT_FOUND }, 429, 503)
-  stepNotifications(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string) {
+  stepNotifications(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string, @Access() access: RequestAccess) {
     const o = owner(collection, code);
-    return this.steps.stepNotifications(o.kind, o.code, step);
+    return this.steps.stepNotifications(o.kind, o.code, step, access.decision.personalData);
   }
 
   @Post(':collection/:code/steps/:step/progress')
+  @Does('step:progress', 'owner')
   @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: 'Record progress: status (open, in-progress, submitted) and checklist items' })
   @Responds(...STEP_WRITE)
@@ -96,6 +101,7 @@ export class StepsController {
   }
 
   @Post(':collection/:code/steps/:step/complete')
+  @Does('step:complete', 'owner')
   @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: 'Mark done with evidence (council decision, publication link or document); an unmet dependency is a warning' })
   @Responds(...STEP_WRITE)
@@ -105,6 +111,7 @@ export class StepsController {
   }
 
   @Post(':collection/:code/steps/:step/target-date')
+  @Does('step:target-date', 'owner')
   @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: 'Set the streefdatum of a target-date step (not a statutory term)' })
   @Responds(...STEP_WRITE)
@@ -114,6 +121,7 @@ export class StepsController {
   }
 
   @Post(':collection/:code/steps/:step/extension')
+  @Does('step:extension', 'owner')
   @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: 'Record an extension granted (e.g. by the province): re-dates the step, one change notice' })
   @Responds(...STEP_WRITE)
@@ -123,6 +131,7 @@ export class StepsController {
   }
 
   @Post(':collection/:code/steps/:step/waiver')
+  @Does('step:waiver', 'owner')
   @PathParams(STEP_PARAMS)
   @ApiOperation({ summary: 'Record a waiver with its reason: closes the step and stops its reminders' })
   @Responds(...STEP_WRITE)

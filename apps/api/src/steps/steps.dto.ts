@@ -18,9 +18,6 @@ export class ProgressDto {
 
   @StepText('note', { optional: true })
   note?: string;
-
-  @StepText('actor', { example: 'Programmamanager Amsterdam' })
-  by!: string;
 }
 
 export class EvidenceDto {
@@ -41,17 +38,11 @@ export class EvidenceDto {
 export class CompleteDto {
   @ApiProperty({ type: EvidenceDto }) @ValidateNested() @Type(() => EvidenceDto)
   evidence!: EvidenceDto;
-
-  @StepText('actor')
-  by!: string;
 }
 
 export class TargetDateDto {
   @StepDate({ example: '2026-09-01' })
   date!: string;
-
-  @StepText('actor')
-  by!: string;
 }
 
 export class ExtensionDto {
@@ -60,17 +51,11 @@ export class ExtensionDto {
 
   @StepText('reason')
   reason!: string;
-
-  @StepText('actor', { example: 'Provincie Noord-Holland' })
-  grantedBy!: string;
 }
 
 export class WaiverDto {
   @StepText('reason')
   reason!: string;
-
-  @StepText('actor', { example: 'Provincie Noord-Holland' })
-  grantedBy!: string;
 }
 
 export class StepListQuery {

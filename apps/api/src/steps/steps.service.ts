@@ -1,3 +1,5 @@
+import { ownerNotFound } from '../edge/path-params';
+import { acknowledgementWithoutRecipient, detailWithoutPersonalData, sentLogCounts } from '../../../../libs/access/privacy';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApplicationFailure, Client, isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -42,7 +44,7 @@ export class StepsService {
   }
 
   /** A municipality's own steps and its region's steps (which count for all members); a region's own steps. */
-  async stepsOf(kind: OwnerKind, code: string) {
+  async stepsOf(kind: OwnerKind, code: string, personal: boolean) {
     await this.requireOwner(kind, code);
     const rows =
       kind === 'municipality'
@@ -54,10 +56,10 @@ export class StepsService {
             [code],
           )
         : await this.dataSource.query(`SELECT ${STEP_COLUMNS} FROM step_state s WHERE s.owner_kind = 'region' AND s.owner_code = $1 ORDER BY s.due_date NULLS LAST, s.step`, [code]);
-    return rows.map(toStep);
+    return rows.map((r: any) => (personal ? toStep(r) : detailWithoutPersonalData(toStep(r))));
   }
 
-  async step(kind: OwnerKind, code: string, step: string) {
+  async step(kind: OwnerKind, code: string, step: string, personal: boolean) {
     const row = await this.findStep(kind, code, step);
     const [history, notifications, acknowledgements, rulebook] = await Promise.all([
       this.dataSource.query(
@@ -69,25 +71,28 @@ export class StepsService {
       findRulebook(this.dataSource, row.rulebook_id),
     ]);
     const definition = rulebook?.rulebook.steps.find((d) => d.key === row.step_key);
-    return {
+    const view = {
       ...toStep(row),
       history: history.map((h: any) => ({ seq: h.seq, event: h.event, detail: h.detail, occurredAt: h.occurred_at })),
-      notifications,
-      acknowledgements,
       escalationLadder: rulebook && definition ? escalationLadderOf(rulebook.rulebook, definition) : null,
     };
+    if (personal) return { ...view, notifications, acknowledgements };
+    // Others than the owner, its province and the operator: counts, no addresses (libs/access/privacy.ts).
+    return { ...(detailWithoutPersonalData(view) as typeof view), notifications: notifications.map(sentLogCounts), acknowledgements: acknowledgements.map(acknowledgementWithoutRecipient) };
   }
 
   /** The sent log kept as proof: who was told what, when, under which rulebook version and due date. */
-  async notificationsOf(kind: OwnerKind, code: string) {
+  async notificationsOf(kind: OwnerKind, code: string, personal: boolean) {
     await this.requireOwner(kind, code);
-    return this.sentLog(kind, code);
+    const log = await this.sentLog(kind, code);
+    return personal ? log : log.map(sentLogCounts);
   }
 
   /** The sent log of one step (404 for an unknown step). */
-  async stepNotifications(kind: OwnerKind, code: string, step: string) {
+  async stepNotifications(kind: OwnerKind, code: string, step: string, personal: boolean) {
     const row = await this.findStep(kind, code, step);
-    return this.sentLog(row.owner_kind, row.owner_code, step);
+    const log = await this.sentLog(row.owner_kind, row.owner_code, step);
+    return personal ? log : log.map(sentLogCounts);
   }
 
   /**
@@ -149,7 +154,7 @@ export class StepsService {
   }
 
   /** One SQL query over the read model, whatever the filter: never a Temporal query per workflow. */
-  async list(query: StepListQuery) {
+  async list(query: StepListQuery, personal: boolean) {
     const params: unknown[] = [];
     const where: string[] = [];
     if (query.step) where.push(`s.step_key = $${params.push(query.step)}`);
@@ -168,28 +173,29 @@ export class StepsService {
       `SELECT ${STEP_COLUMNS} FROM step_state s ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY s.owner_code, s.step`,
       params,
     );
-    return rows.map(toStep);
+    return rows.map((r: any) => (personal ? toStep(r) : detailWithoutPersonalData(toStep(r))));
   }
 
-  progress(kind: OwnerKind, code: string, step: string, input: Omit<ProgressInput, 'step'>, ctx: WriteContext = {}) {
-    return this.update(kind, code, step, 'progress', input, ctx, (args) => ({ definition: updateProgress, args: [{ ...args, step }] as const }));
+  // Who did it is the signed-in actor (ctx.actor), never a field the caller types: `by` and `grantedBy` in history, mail and the update.
+  progress(kind: OwnerKind, code: string, step: string, input: Omit<ProgressInput, 'step' | 'by'>, ctx: WriteContext) {
+    return this.update(kind, code, step, 'progress', input, ctx, (args) => ({ definition: updateProgress, args: [{ ...args, step, by: ctx.actor }] as const }));
   }
 
-  async complete(kind: OwnerKind, code: string, step: string, input: Omit<CompleteInput, 'step' | 'unmetDependencies'>, ctx: WriteContext = {}) {
+  async complete(kind: OwnerKind, code: string, step: string, input: Omit<CompleteInput, 'step' | 'unmetDependencies' | 'by'>, ctx: WriteContext) {
     const unmetDependencies = await this.unmetDependencies(kind, code, step);
-    return this.update(kind, code, step, 'complete', input, ctx, (args) => ({ definition: completeStep, args: [{ ...args, step, unmetDependencies }] as const }));
+    return this.update(kind, code, step, 'complete', input, ctx, (args) => ({ definition: completeStep, args: [{ ...args, step, unmetDependencies, by: ctx.actor }] as const }));
   }
 
-  targetDate(kind: OwnerKind, code: string, step: string, input: Omit<TargetDateInput, 'step'>, ctx: WriteContext = {}) {
-    return this.update(kind, code, step, 'target-date', input, ctx, (args) => ({ definition: setTargetDate, args: [{ ...args, step }] as const }));
+  targetDate(kind: OwnerKind, code: string, step: string, input: Omit<TargetDateInput, 'step' | 'by'>, ctx: WriteContext) {
+    return this.update(kind, code, step, 'target-date', input, ctx, (args) => ({ definition: setTargetDate, args: [{ ...args, step, by: ctx.actor }] as const }));
   }
 
-  extension(kind: OwnerKind, code: string, step: string, input: Omit<ExtensionInput, 'step'>, ctx: WriteContext = {}) {
-    return this.update(kind, code, step, 'extension', input, ctx, (args) => ({ definition: grantExtension, args: [{ ...args, step }] as const }));
+  extension(kind: OwnerKind, code: string, step: string, input: Omit<ExtensionInput, 'step' | 'grantedBy'>, ctx: WriteContext) {
+    return this.update(kind, code, step, 'extension', input, ctx, (args) => ({ definition: grantExtension, args: [{ ...args, step, grantedBy: ctx.actor }] as const }));
   }
 
-  waiver(kind: OwnerKind, code: string, step: string, input: Omit<WaiverInput, 'step'>, ctx: WriteContext = {}) {
-    return this.update(kind, code, step, 'waiver', input, ctx, (args) => ({ definition: waiveStep, args: [{ ...args, step }] as const }));
+  waiver(kind: OwnerKind, code: string, step: string, input: Omit<WaiverInput, 'step' | 'grantedBy'>, ctx: WriteContext) {
+    return this.update(kind, code, step, 'waiver', input, ctx, (args) => ({ definition: waiveStep, args: [{ ...args, step, grantedBy: ctx.actor }] as const }));
   }
 
   /**
@@ -211,7 +217,7 @@ export class StepsService {
     const row = await this.findStep(kind, code, step);
     const updateId = await this.writes.updateId({
       key: ctx.idempotencyKey,
-      caller: ctx.caller ?? 'anonymous',
+      caller: ctx.caller,
       route: `${row.owner_kind}/${row.owner_code}/${step}/${action}`,
       body: input,
       workflowId: row.workflow_id,
@@ -247,7 +253,7 @@ export class StepsService {
 
   private async requireOwner(kind: OwnerKind, code: string): Promise<void> {
     const [row] = await this.dataSource.query(`SELECT 1 FROM ${kind === 'municipality' ? 'municipality' : 'region'} WHERE code = $1`, [code]);
-    if (!row) throw new RegieError(`${kind}-not-found`, 'not-found', `${kind === 'municipality' ? 'Gemeente' : 'Regio'} ${code} bestaat niet / Unknown ${kind}`, 'code');
+    if (!row) throw ownerNotFound(kind, code);
   }
 
   private async findStep(kind: OwnerKind, code: string, step: string) {
@@ -270,10 +276,11 @@ const TEMPORAL_DEADLINE_MS = 8000;
 /** What a client should wait before it retries (with the same Idempotency-Key). */
 const RETRY_AFTER_SECONDS = { unavailable: 10, busy: 2 };
 
-/** Who writes: the scope of an Idempotency-Key (until sign-in exists, the bearer token's hash or anonymous). */
+/** Who writes: the signed-in actor as history and mail name it, and the caller an Idempotency-Key is scoped to. */
 export interface WriteContext {
   idempotencyKey?: string;
-  caller?: string;
+  caller: string;
+  actor: string;
 }
 
 /**
