@@ -1,5 +1,5 @@
 /**
- * `npm run rulebook -- publish <file.json> | preview <id> | apply <id> [--wait] | status <id>`, against a
+ * `npm run rulebook -- publish <file.json> | preview <id> | apply <id> [--wait] [--override <reason>] | status <id>`, against a
  * running API (REGIE_API_URL, default http://localhost:$PORT or 3000) with the admin token from
  * ADMIN_TOKEN or `.data/admin-token`. Every action goes through the API; this file only formats.
  */
@@ -21,7 +21,9 @@ const USAGE = [
   'Gebruik / usage:',
   '  npm run rulebook -- publish <bestand.json>   publiceer een regelboekversie / publish a version',
   '  npm run rulebook -- preview <id> [--json]    proefdraai: welke datums verschuiven / dry run',
-  '  npm run rulebook -- apply <id> [--wait]      pas toe op alle lopende workflows / apply to all',
+  '  npm run rulebook -- apply <id> [--wait] [--override "<reden>"]',
+  '                                              pas toe op alle lopende workflows / apply to all;',
+  '                                              --override: ook een oudere versie, met de reden / an older version too, with the reason',
   '  npm run rulebook -- status <id> [--json]     voortgang van de uitrol / rollout progress',
 ].join('\n');
 
@@ -137,7 +139,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     case 'apply': {
-      const started = await call(io, 'POST', `/rulebooks/${id}/apply`);
+      const at = flags.indexOf('--override');
+      const reason = at >= 0 ? flags[at + 1] : undefined;
+      if (at >= 0 && (!reason || reason.startsWith('--'))) throw new ApiError('--override vraagt de reden: --override "<reden>" / --override needs the reason');
+      const started = await call(io, 'POST', `/rulebooks/${id}/apply`, reason ? { override: true, reason } : undefined);
       io.out(`Uitrol loopt / rollout running: ${started.workflowId} (run ${started.runId})`);
       if (!flags.includes('--wait')) {
         io.out(`Voortgang / progress: npm run rulebook -- status ${arg}`);

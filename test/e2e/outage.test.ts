@@ -2,6 +2,7 @@
  * Outages answer, never hang: with the real Temporal server stopped mid-write (SIGSTOP: it accepts
  * nothing and answers nothing), a step write gets a 503 with Retry-After within 10 s; once the server runs
  * again, the retry with the same Idempotency-Key applies the write exactly once and answers as the first.
+ * Onboarding and a rollout's start likewise: 503, then started once when asked again.
  * And a burst of 100 concurrent writes to one workflow: each answer a 2xx or a 429 with Retry-After,
  * and exactly the 2xx ones applied.
  */
@@ -65,6 +66,32 @@ test('Temporal stopped mid-write: a 503 with Retry-After within 10 s, and the re
   // The same key with another body is refused, and changes nothing.
   expect(await sys.api.request('POST', `${STEP}/progress`, { ...body, note: 'iets anders' }, pm, headers)).toMatchObject({ status: 422, body: { error: 'idempotency-key-reused' } });
   expect(await progressEvents('iets anders')).toBe(0);
+});
+
+test('Temporal stopped during an onboarding and a rollout: 503s with Retry-After within 10 s; the same requests again start each workflow once', async () => {
+  const pid = temporalPid();
+  const onboarding = { municipalityCode: 'GM0599', programmeManagerEmail: 'pm@rotterdam.example' };
+  process.kill(pid, 'SIGSTOP');
+  const started = Date.now();
+  let first: Awaited<ReturnType<TestSystem['api']['request']>>;
+  let apply: Awaited<ReturnType<TestSystem['api']['request']>>;
+  try {
+    [first, apply] = await Promise.all([sys.api.request('POST', '/onboardings', onboarding), sys.api.request('POST', '/rulebooks/wvrv-2025-07-01.3/apply', {})]);
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  expect(Date.now() - started).toBeLessThan(10_000);
+  for (const answer of [first, apply]) {
+    expect(answer).toMatchObject({ status: 503, body: { error: 'temporal-unavailable' } });
+    expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
+  }
+  // Again: the start the stopped server may still have taken is adopted, never doubled.
+  const again = await sys.api.request('POST', '/onboardings', onboarding);
+  expect([200, 201]).toContain(again.status);
+  expect(again.body).toMatchObject({ workflowId: 'programme-GM0599' });
+  // One run, the one the onboarding recorded (the reuse policy refuses a second run under this id).
+  expect((await sys.env.client.workflow.getHandle('programme-GM0599').describe()).runId).toBe(again.body.runId);
+  expect([200, 202]).toContain((await sys.api.request('POST', '/rulebooks/wvrv-2025-07-01.3/apply', {})).status);
 });
 
 test('100 concurrent writes to one workflow: each a 2xx or a 429 with Retry-After, and exactly the 2xx applied', async () => {

@@ -229,6 +229,15 @@ test('a version without the step: preview lists it as removed, the CLI publishes
   const [amsterdam] = await dataSource.query(`SELECT due_date::text, rulebook_id, detail FROM step_state WHERE owner_code = 'GM0363' AND step = $1`, [STEP]);
   expect(amsterdam).toMatchObject({ due_date: '2032-01-02', rulebook_id: renamed.id, detail: { warnings: ['stap komt niet meer voor in regelboek rollout-v4-renamed'] } });
 
+  // Back to the older version: refused without --override, applied with it and its reason recorded.
+  await expect(cli('apply', 'rollout-v3-later')).rejects.toThrow(/409 .*ouder dan/);
+  await expect(cli('apply', 'rollout-v3-later', '--override')).rejects.toThrow(/--override vraagt de reden/);
+  lines.length = 0;
+  expect(await cli('apply', 'rollout-v3-later', '--override', 'Terug: v4 was te vroeg gepubliceerd', '--wait')).toBe(0);
+  expect(await dataSource.query(`SELECT override, override_reason FROM rulebook_rollout_run WHERE rulebook_id = $1 ORDER BY id DESC LIMIT 1`, ['rollout-v3-later'])).toEqual([
+    { override: true, override_reason: 'Terug: v4 was te vroeg gepubliceerd' },
+  ]);
+
   for (const [method, url] of [
     ['GET', '/rulebooks/wvrv-1999/preview'],
     ['POST', '/rulebooks/wvrv-1999/apply'],

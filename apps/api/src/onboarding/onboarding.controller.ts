@@ -25,7 +25,7 @@ export class OnboardingController {
     413,
     415,
     429,
-    503,
+    { status: 503, description: 'Also temporal-unavailable: send the same request again (a start is never repeated)' },
   )
   async create(@Body() dto: CreateOnboardingDto, @Res({ passthrough: true }) res: Response) {
     const result = await this.onboarding.onboardMunicipality(dto);
@@ -42,7 +42,7 @@ export class OnboardingController {
     413,
     415,
     429,
-    503,
+    { status: 503, description: 'Also temporal-unavailable: send the same request again (a start is never repeated)' },
   )
   async all(@Body() dto: BulkOnboardingDto) {
     return this.onboarding.onboardAll(dto);

@@ -1,3 +1,4 @@
+import { callTemporal } from '../temporal/temporal-calls';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { SearchAttributePair, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
@@ -219,7 +220,7 @@ export class OnboardingService {
     let runId: string;
     let created = true;
     try {
-      const handle = await this.temporal.workflow.start(owner.kind === 'municipality' ? PROGRAMME_WORKFLOW_TYPE : REGION_WORKFLOW_TYPE, {
+      const handle = await callTemporal(this.temporal, () => this.temporal.workflow.start(owner.kind === 'municipality' ? PROGRAMME_WORKFLOW_TYPE : REGION_WORKFLOW_TYPE, {
         workflowId,
         taskQueue: this.config.temporal.taskQueue,
         args: [input],
@@ -228,13 +229,13 @@ export class OnboardingService {
         // an owner has one workflow per onboarding.
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      });
+      }));
       runId = handle.firstExecutionRunId;
       this.logger.log(`Started ${workflowId} (run ${runId}) with rulebook ${rulebook.rulebook.id}`);
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       // An earlier request started it and failed before recording that: adopt the existing run.
-      runId = (await this.temporal.workflow.getHandle(workflowId).describe()).runId;
+      runId = (await callTemporal(this.temporal, () => this.temporal.workflow.getHandle(workflowId).describe())).runId;
       created = false;
     }
     await this.dataSource.query(

@@ -1,3 +1,4 @@
+import { callTemporal } from '../temporal/temporal-calls';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
@@ -215,13 +216,13 @@ export class RulebookRolloutService {
     const workflowId = rolloutWorkflowId(id);
     let handle: { firstExecutionRunId: string };
     try {
-      handle = await this.temporal.workflow.start<typeof rulebookRolloutWorkflow>(RULEBOOK_ROLLOUT_WORKFLOW_TYPE, {
+      handle = await callTemporal(this.temporal, () => this.temporal.workflow.start<typeof rulebookRolloutWorkflow>(RULEBOOK_ROLLOUT_WORKFLOW_TYPE, {
         workflowId,
         taskQueue: this.config.temporal.taskQueue,
         args: [{ rulebookId: id }],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      });
+      }));
     } catch (err) {
       // Nothing started (or, after a timeout, perhaps it did: then its first activity takes the lock itself).
       if (run) await this.dataSource.query(`DELETE FROM rulebook_rollout_run WHERE id = $1 AND workflow_run_id IS NULL`, [run.id]);
@@ -315,7 +316,7 @@ export class RulebookRolloutService {
 
   private async isRunning(workflowId: string): Promise<boolean> {
     try {
-      return (await this.temporal.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+      return (await callTemporal(this.temporal, () => this.temporal.workflow.getHandle(workflowId).describe())).status.name === 'RUNNING';
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false;
       throw err;

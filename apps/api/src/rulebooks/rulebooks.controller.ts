@@ -104,7 +104,7 @@ export class RulebooksController {
     413,
     415,
     429,
-    503,
+    { status: 503, description: 'Also temporal-unavailable: send the same request again (the rollout starts once)' },
   )
   apply(@Param('id') id: string, @Body() body?: ApplyRulebookDto) {
     return this.rollouts.apply(id, { override: body?.override, reason: body?.reason });
@@ -114,7 +114,7 @@ export class RulebooksController {
   @Does('rulebook:preview')
   @PathParams({ id: 'rulebookId' })
   @ApiOperation({ summary: 'Progress of the rollout: total, applied, failed, status, and each failed target' })
-  @Responds(200, { status: 404, description: 'rulebook-not-found, or rollout-not-found: not applied yet' }, 429, 503)
+  @Responds(200, { status: 404, description: 'rulebook-not-found, or rollout-not-found: not applied yet' }, 429, { status: 503, description: 'Also temporal-unavailable' })
   rollout(@Param('id') id: string) {
     return this.rollouts.progress(id);
   }

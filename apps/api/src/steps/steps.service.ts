@@ -1,7 +1,7 @@
 import { ownerNotFound } from '../edge/path-params';
 import { acknowledgementWithoutRecipient, detailWithoutPersonalData, sentLogCounts } from '../../../../libs/access/privacy';
 import { Inject, Injectable } from '@nestjs/common';
-import { ApplicationFailure, Client, isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { ApplicationFailure, Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { DataSource } from 'typeorm';
 import {
@@ -23,6 +23,7 @@ import { findRulebook } from '../../../../libs/db/rulebook-store';
 import { escalationLadderOf } from '../../../../libs/rulebook/schedule';
 import { isStepRuleError, STEP_RULE_CATEGORY, stepRuleMessage } from '../../../../libs/programme/errors';
 import { RegieError } from '../errors/regie-error';
+import { callTemporal } from '../temporal/temporal-calls';
 import { WriteRequests } from './write-requests';
 import { StepListQuery } from './steps.dto';
 
@@ -224,7 +225,7 @@ export class StepsService {
     });
     const { definition, args } = build(input);
     try {
-      return await this.temporal.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, () =>
+      return await callTemporal(this.temporal, () =>
         this.temporal.workflow.getHandle(row.workflow_id).executeUpdate(definition, { args: args as never, ...(updateId ? { updateId } : {}) }),
       );
     } catch (err) {
@@ -232,7 +233,7 @@ export class StepsService {
       if (err instanceof WorkflowNotFoundError) {
         throw new RegieError('workflow-not-found', 'not-found', `Geen lopende workflow voor ${code}: eerst aanmelden / not onboarded`, 'code');
       }
-      throw temporalFault(err) ?? err;
+      throw err;
     }
   }
 
@@ -271,33 +272,11 @@ export class StepsService {
   }
 }
 
-/** How long a step write may wait for Temporal before the caller gets a 503 (well within 10 s). */
-const TEMPORAL_DEADLINE_MS = 8000;
-/** What a client should wait before it retries (with the same Idempotency-Key). */
-const RETRY_AFTER_SECONDS = { unavailable: 10, busy: 2 };
-
 /** Who writes: the signed-in actor as history and mail name it, and the caller an Idempotency-Key is scoped to. */
 export interface WriteContext {
   idempotencyKey?: string;
   caller: string;
   actor: string;
-}
-
-/**
- * Temporal unreachable or too slow (503), or the workflow's updates in flight at Temporal's limit (429): each
- * with the time to wait before retrying with the same Idempotency-Key. Anything else is not a fault of the
- * server's availability and stays an internal error.
- */
-function temporalFault(err: unknown): RegieError | null {
-  const grpc = [err, (err as { cause?: unknown })?.cause].find(isGrpcServiceError);
-  // gRPC status codes: 4 DEADLINE_EXCEEDED, 14 UNAVAILABLE, 8 RESOURCE_EXHAUSTED.
-  if (grpc?.code === 8) {
-    return new RegieError('workflow-busy', 'rate-limited', 'Te veel gelijktijdige wijzigingen op deze workflow: probeer het zo opnieuw met dezelfde Idempotency-Key / Too many concurrent writes to this workflow: retry soon with the same Idempotency-Key', undefined, undefined, RETRY_AFTER_SECONDS.busy);
-  }
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || grpc?.code === 4 || grpc?.code === 14) {
-    return new RegieError('temporal-unavailable', 'unavailable', 'Temporal is niet bereikbaar: probeer het over 10 seconden opnieuw met dezelfde Idempotency-Key / Temporal is unavailable: retry in 10 seconds with the same Idempotency-Key', undefined, String(err), RETRY_AFTER_SECONDS.unavailable);
-  }
-  return null;
 }
 
 /**
