@@ -3,6 +3,7 @@
  * clock left alone), worker and Postgres. Two applies really race: both HTTP requests are in flight at
  * once (Promise.all), and the database lets exactly one take the lock.
  */
+import { eventually } from '../support/outbox';
 import { WorkflowFailedError } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { RULEBOOK_ROLLOUT_WORKFLOW_TYPE, rolloutWorkflowId } from '../../libs/contracts';
@@ -20,18 +21,6 @@ beforeAll(async () => {
 
 afterAll(() => sys?.stop());
 
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  let last: unknown;
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-}
 
 const apply = (id: string, body?: unknown) => sys.api.request('POST', `/rulebooks/${id}/apply`, body);
 const rolloutDone = (id: string) =>

@@ -3,6 +3,7 @@
  * every running workflow through the rollout workflow, and watch the read model and the SMTP server.
  * Real API, Temporal (time-skipping server, its clock left alone), worker Nest context, Postgres, SMTP.
  */
+import { eventually } from '../support/outbox';
 import { actorToken } from '../support/access';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,19 +34,6 @@ beforeAll(async () => {
 
 afterAll(() => sys?.stop());
 
-/** Polls until `check` returns a value (not undefined), or fails with the last thing it saw. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  let last: unknown;
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-}
 
 const rolloutDone = (id: string) =>
   eventually(`rollout of ${id}`, async () => {

@@ -21,6 +21,20 @@ export async function until(what: string, check: () => Promise<boolean>, timeout
   }
 }
 
+/** Polls until `check` returns a value (not undefined), or fails with the last error it saw. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  let last: unknown;
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
+}
+
 /** Waits until no immediate mail is pending or being sent (retries included), or fails after `timeoutMs`. */
 export async function outboxSettled(dataSource: DataSource, timeoutMs = 30_000): Promise<void> {
   let open = 0;

@@ -1,6 +1,5 @@
 import { CallHandler, CanActivate, createParamDecorator, ExecutionContext, HttpException, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { normalizeIp } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { catchError, Observable, tap } from 'rxjs';
@@ -9,6 +8,7 @@ import { CSRF_FIELD, CSRF_HEADER, csrfToken, sameSecret } from '../../../../libs
 import type { RegieConfig } from '../../../../libs/config/config';
 import { REGIE_CONFIG } from '../../../../libs/config/config.module';
 import { ownerFromPath, ownerNotFound } from '../edge/path-params';
+import { clientOf } from '../edge/rate-limits';
 import { organisationNotFound } from '../organisations/organisations.service';
 import { ErrorCategory, HTTP_STATUS_BY_CATEGORY, RegieError } from '../errors/regie-error';
 import { AuditService } from './audit.service';
@@ -166,10 +166,12 @@ function targetOf(declared: RouteAction, req: Request): Target {
     return { owner: ownerRef(owner.kind, owner.code) };
   }
   if (declared.target === 'organisation') return { organisation: String(req.params.key) };
+  if (declared.target === 'province') return { province: String(req.params.code) };
   return undefined;
 }
 
-const describeTarget = (target: Target) => (!target ? undefined : 'owner' in target ? target.owner : `organisation:${target.organisation}`);
+const describeTarget = (target: Target) =>
+  !target ? undefined : 'owner' in target ? target.owner : 'province' in target ? `province:${target.province}` : `organisation:${target.organisation}`;
 
 function refererOrigin(referer: string | undefined): string | undefined {
   if (!referer) return undefined;
@@ -188,4 +190,3 @@ function requestIdOf(req: AccessRequest): string {
   return req.requestId;
 }
 
-export const clientOf = (req: Request) => normalizeIp(req.ip ?? req.socket.remoteAddress ?? 'unknown');

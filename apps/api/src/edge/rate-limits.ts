@@ -46,7 +46,8 @@ export function readRateLimits(env: Record<string, string | undefined> = process
   return { perMinute: read('perMinute'), mailLinkRefusals: read('mailLinkRefusals'), signIns: read('signIns') };
 }
 
-const clientOf = (req: Request) => normalizeIp(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+/** A client as rate limits and the audit log count it: its address (IPv6 by /64), behind TRUST_PROXY_HOPS proxies the forwarded one. */
+export const clientOf = (req: Request) => normalizeIp(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 
 const tooMany = (retryAfterSeconds: number, what = { nl: 'Te veel geweigerde links', en: 'Too many refused links' }) =>
   new RegieError(
