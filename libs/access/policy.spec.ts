@@ -80,6 +80,16 @@ describe('access policy', () => {
     expect(decide(coordinator, 'organisation:contacts', { organisation: 'region-x' })).toEqual({ allow: false, refusal: 'forbidden' });
   });
 
+  it('shows a province page to its own officers (with personal data), VNG (without) and the operator only', () => {
+    // The province member's organisation code is 'X' (see member()).
+    expect(decide(province, 'province:read', { province: 'X' })).toEqual({ allow: true, personalData: true });
+    expect(decide(province, 'province:read', { province: 'PV28' })).toEqual({ allow: false, refusal: 'forbidden' });
+    expect(decide(vng, 'province:read', { province: 'PV27' })).toEqual({ allow: true, personalData: false });
+    expect(decide(operator, 'province:read', { province: 'PV27' })).toEqual({ allow: true, personalData: true });
+    for (const who of [pm, alderman, coordinator, stakeholder]) expect(decide(who, 'province:read', { province: 'X' })).toEqual({ allow: false, refusal: 'forbidden' });
+    expect(decide(null, 'province:read', { province: 'PV27' })).toEqual({ allow: false, refusal: 'unauthenticated' });
+  });
+
   it('lets a person who has not chosen an organisation do nothing but session work', () => {
     const choosing: Principal = { kind: 'choosing', actor: 'p@example.nl' };
     expect(decide(choosing, 'session').allow).toBe(true);

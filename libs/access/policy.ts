@@ -21,6 +21,8 @@ export const ACTIONS = [
   'owner:read',
   // An owner's sent log; personal data (addresses, SMTP answers) only for its own organisation, its province and the operator.
   'owner:sent-log',
+  // A province's page: its municipalities' and regions' states side by side, and who was escalated to (target: the province's code).
+  'province:read',
   // A step's own work: progress and checklist, completion with evidence, the streefdatum.
   'step:progress',
   'step:complete',
@@ -108,7 +110,7 @@ export type Refusal = (typeof REFUSALS)[number];
 export type Decision = { allow: true; personalData: boolean } | { allow: false; refusal: Refusal };
 
 /** What a route's action is about: an owner of steps, or an organisation (by key). */
-export type Target = { owner: OwnerRef } | { organisation: string } | undefined;
+export type Target = { owner: OwnerRef } | { organisation: string } | { province: string } | undefined;
 
 const STEP_WRITES: ReadonlySet<Action> = new Set<Action>(['step:progress', 'step:complete', 'step:target-date', 'step:extension', 'step:waiver']);
 const WRITES: ReadonlySet<Action> = new Set<Action>([
@@ -154,6 +156,10 @@ function decideWithin(caller: Extract<Principal, { organisation: OrganisationFac
       return cls === 'vng' || cls === 'province' ? allow(false) : refuse('forbidden');
     case 'audit:read':
       return allow(true);
+    case 'province:read':
+      // The province's own officers (with personal data, as for the owners it governs) and VNG (without); the operator passed above.
+      if (cls === 'vng') return allow(false);
+      return cls === 'province' && !!target && 'province' in target && target.province === caller.organisation.code ? allow(true) : refuse('forbidden');
     case 'organisation:read':
       return ownOrganisation(caller, target) ? allow(true) : refuse('not-found');
     case 'organisation:contacts':

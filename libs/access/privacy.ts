@@ -36,6 +36,8 @@ const PERSONAL_KEY = /email|recipient|address|smtp|messageid/i;
 /** A history event's detail without fields that hold addresses (an onboarding names the programme manager's). */
 export function detailWithoutPersonalData(detail: unknown): unknown {
   if (Array.isArray(detail)) return detail.map(detailWithoutPersonalData);
+  // A time (a history entry's occurredAt) is no personal data, and has no entries to filter: kept as it is, not turned into {}.
+  if (detail instanceof Date) return detail;
   if (detail && typeof detail === 'object') {
     return Object.fromEntries(Object.entries(detail).filter(([k]) => !PERSONAL_KEY.test(k)).map(([k, v]) => [k, detailWithoutPersonalData(v)]));
   }

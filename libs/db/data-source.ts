@@ -20,6 +20,7 @@ import { NotificationFacts1796083200000 } from './migrations/1796083200000-notif
 import { RolloutOneAtATime1796097600000 } from './migrations/1796097600000-rollout-one-at-a-time';
 import { IdempotentWrites1796112000000 } from './migrations/1796112000000-idempotent-writes';
 import { Access1796198400000 } from './migrations/1796198400000-access';
+import { EvidenceDocuments1796284800000 } from './migrations/1796284800000-evidence-documents';
 import { MailAcknowledgementEntity, MailLinkRefusalEntity, MailPreferenceEntity, OutboxEntity } from './entities/mail.entity';
 
 export const entities = [
@@ -55,6 +56,7 @@ export const migrations = [
   RolloutOneAtATime1796097600000,
   IdempotentWrites1796112000000,
   Access1796198400000,
+  EvidenceDocuments1796284800000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, applicationName: string) {

@@ -2,6 +2,7 @@ import Handlebars from 'handlebars';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { type Language, LANGUAGES, NOTIFICATION_KINDS } from '../contracts/enums';
+import { pageAssetPath } from './page-assets';
 
 /** One template folder per language (libs/contracts/enums.ts). */
 export const MAIL_LANGUAGES = LANGUAGES;
@@ -119,11 +120,13 @@ export function mailTemplates(): MailTemplates {
   return cached;
 }
 
-/** Small, wording-free helpers for template authors: `{{lower step.name}}`, `{{#if (eq offsetDays 1)}}`. */
+/** Small, wording-free helpers for template authors: `{{lower step.name}}`, `{{#if (eq offsetDays 1)}}`, `{{asset "theme"}}`. */
 function newEnvironment(): typeof Handlebars {
   const env = Handlebars.create();
   env.registerHelper('lower', (value: unknown) => String(value).toLowerCase());
   env.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // The pages' style sheets by name, as versioned same-origin URLs (page-assets.ts): `{{asset "theme"}}`.
+  env.registerHelper('asset', (name: unknown) => pageAssetPath(String(name)));
   return env;
 }
 

@@ -9,7 +9,10 @@
  * access refusal; `pub` a public route: the same status for everyone, never 401 or 403.
  */
 import { DataSource } from 'typeorm';
+import { DocumentsService } from '../../apps/api/src/documents/documents.service';
 import { Browser, createPeople, PEOPLE, signInByMail, signInLink, tokenFor } from '../support/access';
+import { pageAssetPath } from '../../libs/mail/page-assets';
+import { minimalPdf } from '../support/pdf';
 import { startTestSystem, TestSystem } from '../support/system';
 
 let sys: TestSystem;
@@ -56,6 +59,8 @@ const ROWS: Row[] = [
   { route: 'GET /mail/actions/{token}', path: '/mail/actions/not-a-token', expect: ALL_PUB },
   { route: 'POST /mail/actions/{token}', path: '/mail/actions/not-a-token', body: { form: {} }, expect: ALL_PUB },
   { route: 'GET /auth/session', path: '/auth/session', expect: SIGNED_IN },
+  // The pages' style sheets: anyone, cached.
+  { route: 'GET /assets/{file}', path: pageAssetPath('theme'), expect: ALL_PUB },
 
   // Reference data: anyone signed in.
   { route: 'GET /municipalities', path: '/municipalities', expect: SIGNED_IN },
@@ -72,6 +77,12 @@ const ROWS: Row[] = [
   { route: 'GET /{collection}/{code}/notifications', path: '/municipalities/GM0363/notifications', expect: READ_MUNICIPALITY },
   { route: 'GET /{collection}/{code}/steps/{step}', path: STEP, expect: READ_MUNICIPALITY },
   { route: 'GET /{collection}/{code}/steps/{step}/notifications', path: `${STEP}/notifications`, expect: READ_MUNICIPALITY },
+  // An evidence document of a step: whoever may read the step (a real document, stored in beforeAll).
+  { route: 'GET /{collection}/{code}/steps/{step}/documents/{id}', path: `${STEP}/documents/{documentId}`, expect: READ_MUNICIPALITY },
+
+  // A province's overview: its own officers, VNG and the operator; nobody else (provinces are public reference data: 403, not 404).
+  //                                                                            anon   oper  pm     alder  coord  prov  stake  vng   other  pmRead
+  { route: 'GET /provinces/{code}', path: '/provinces/PV27', expect: ['401', 'ok', '403', '403', '403', 'ok', '403', 'ok', '403', '403'] },
 
   // Step work: the programme manager on its own municipality; the coordinator on its region; the province's decisions.
   { route: 'POST /{collection}/{code}/steps/{step}/progress', path: `${STEP}/progress`, body: { status: 'in-progress' }, expect: PM_WRITES },
@@ -81,6 +92,15 @@ const ROWS: Row[] = [
   // The region's own step: its coordinator writes, its members' programme managers and the province read.
   //                                                                                                   anon   oper   pm     alder  coord  prov   stake  vng    other  pmRead
   { route: 'POST /{collection}/{code}/steps/{step}/progress (region)', path: `${REGION_STEP}/progress`, body: { status: 'in-progress' }, expect: ['401', '403', '403', '403', 'ok', '403', '404', '403', '404', '403'] },
+
+  // The step page's forms (a page route: form bodies): the same actions as the JSON writes, so the same cells. Bodies the
+  // step model refuses (a 400 page) prove the access check passed and change nothing; the progress form applies.
+  { route: 'POST /app/{collection}/{code}/steps/{step}/progress', path: `/app${STEP}/progress`, body: { form: { status: 'in-progress' } }, expect: PM_WRITES },
+  { route: 'POST /app/{collection}/{code}/steps/{step}/checklist', path: `/app${STEP}/checklist`, body: { form: { 'checklist.no-such-item': 'true' } }, expect: PM_WRITES },
+  { route: 'POST /app/{collection}/{code}/steps/{step}/complete', path: `/app${STEP}/complete`, body: { form: { kind: 'nope', reference: 'x' } }, expect: PM_WRITES },
+  { route: 'POST /app/{collection}/{code}/steps/{step}/target-date', path: `/app${STEP}/target-date`, body: { form: { date: 'nope' } }, expect: PM_WRITES },
+  { route: 'POST /app/{collection}/{code}/steps/{step}/extension', path: `/app${STEP}/extension`, body: { form: { to: 'nope', reason: 'x' } }, expect: PROVINCE_WRITES },
+  { route: 'POST /app/{collection}/{code}/steps/{step}/waiver', path: `/app${STEP}/waiver`, body: { form: { reason: '' } }, expect: PROVINCE_WRITES },
 
   // Operator work (deliberately invalid bodies: a 400 proves the access check passed, and nothing is changed).
   { route: 'POST /onboardings', path: '/onboardings', body: { municipalityCode: 'nope' }, expect: OPERATOR },
@@ -112,6 +132,8 @@ const ROWS: Row[] = [
 const tokens = {} as Record<Caller, string>;
 /** A token of Amsterdam's to revoke (revoking again answers the same). */
 let revocable = '';
+/** An evidence document of GM0363's step, stored as the complete form stores it. */
+let documentId = '';
 const sessions = {} as Record<Caller, Browser>;
 
 // The rate limits are read from the environment when the API module is built: raised here, restored after.
@@ -134,6 +156,9 @@ beforeAll(async () => {
   tokens.otherPm = await tokenFor(sys.api, 'other-programme-manager');
   tokens.pmRead = await tokenFor(sys.api, 'programme-manager', 'read');
   revocable = (await sys.api.request('POST', '/organisations/amsterdam/tokens', { name: 'to revoke', role: 'programme-manager', scope: 'read' })).body.id;
+  documentId = (
+    await sys.api.app.get(DocumentsService).store({ ownerKind: 'municipality', ownerCode: 'GM0363', step: 'volkshuisvestingsprogramma', filename: 'besluit.pdf', content: minimalPdf(), uploadedBy: 'access matrix' })
+  ).id;
 });
 
 afterAll(async () => {
@@ -169,7 +194,7 @@ async function send(caller: Caller, row: Row): Promise<{ status: number; text: s
     headers['content-type'] = 'application/json';
     body = JSON.stringify(row.body);
   }
-  const res = await fetch(`${sys.api.baseUrl}${row.path.replace('{tokenId}', revocable)}`, { method, headers, body, redirect: 'manual' });
+  const res = await fetch(`${sys.api.baseUrl}${row.path.replace('{tokenId}', revocable).replace('{documentId}', documentId)}`, { method, headers, body, redirect: 'manual' });
   return { status: res.status, text: await res.text() };
 }
 

@@ -110,6 +110,7 @@ describe('migrations', () => {
         'RolloutOneAtATime1796097600000',
         'IdempotentWrites1796112000000',
         'Access1796198400000',
+        'EvidenceDocuments1796284800000',
       ]);
       expect(await sources[0].query(`SELECT name FROM migrations ORDER BY id`)).toEqual([
         { name: 'InitialSchema1764028800000' },
@@ -120,6 +121,7 @@ describe('migrations', () => {
         { name: 'RolloutOneAtATime1796097600000' },
         { name: 'IdempotentWrites1796112000000' },
         { name: 'Access1796198400000' },
+        { name: 'EvidenceDocuments1796284800000' },
       ]);
     } finally {
       await Promise.all(sources.map((s) => s.destroy()));

@@ -10,6 +10,8 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { signLink } from '../../libs/mail/links';
 import { STEP_LIMITS, TEXT_LIMITS } from '../../libs/programme/limits';
 import { BODY_LIMITS, LIST_LIMITS } from '../../apps/api/src/edge/inputs';
+import { PAGE_ROUTE } from '../../apps/api/src/edge/http-edge';
+import { pageAssetPath } from '../../libs/mail/page-assets';
 import { actorToken } from '../support/access';
 import { TestApi } from '../support/api';
 import { TEST_ADMIN_TOKEN, TEST_LINK_SECRET, testConfig } from '../support/config';
@@ -128,7 +130,7 @@ beforeAll(async () => {
 });
 
 /** Page routes (apps/api/src/edge/http-edge.ts PAGE_ROUTE): the mail-link pages and sign-in take forms. */
-const isPage = (op: Operation) => /^\/(mail|auth)\//.test(op.template);
+const isPage = (op: Operation) => PAGE_ROUTE.test(op.template);
 const VALID_PARAMS: Record<string, string> = {
   collection: 'municipalities',
   step: 'volkshuisvestingsprogramma',
@@ -136,6 +138,7 @@ const VALID_PARAMS: Record<string, string> = {
   key: 'edge-organisation',
   grouping: 'edge-grouping',
   token: 'some-token',
+  file: pageAssetPath('theme').replace('/assets/', ''),
 };
 const VALID_BY_ROUTE: { route: RegExp; name: string; value: string }[] = [
   { route: /^\/regions\//, name: 'code', value: 'CR23' },
@@ -196,6 +199,7 @@ describe('path parameters', () => {
     key: ['-key', '.key', 'k'.repeat(65), 'bad%20key', 'key~1'],
     grouping: ['Corop', 'c', '1corop', 'g'.repeat(41), 'co_rop'],
     token: ['t'.repeat(4097)],
+    file: ['regie-theme.css', '..%2Fpackage.json', 'regie-theme.0123456789ab.js', 'Regie-theme.0123456789ab.css', 'x'.repeat(60) + '.0123456789ab.css'],
   };
 
   test('every path parameter is checked against its own pattern: a path that cannot exist is a 404 naming the parameter', async () => {
@@ -559,6 +563,12 @@ describe('media types and body parsing', () => {
 
   test('page routes take form bodies only: JSON or text is a 415', async () => {
     expect(pageWrites().map((op) => `${op.method} ${op.template}`).sort()).toEqual([
+      'POST /app/{collection}/{code}/steps/{step}/checklist',
+      'POST /app/{collection}/{code}/steps/{step}/complete',
+      'POST /app/{collection}/{code}/steps/{step}/extension',
+      'POST /app/{collection}/{code}/steps/{step}/progress',
+      'POST /app/{collection}/{code}/steps/{step}/target-date',
+      'POST /app/{collection}/{code}/steps/{step}/waiver',
       'POST /auth/choose',
       'POST /auth/link/{token}',
       'POST /auth/sign-in',

@@ -93,7 +93,10 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     expect(page.html).toContain('<input type="hidden" name="List-Unsubscribe" value="One-Click">');
     expect(page.html).toContain('<button type="submit">Afmelden voor herinneringen</button>');
     expect(page.html).toContain('Verplichte meldingen aan ambtsdragers (beleid van het project, geen wettelijke plicht) blijven komen: die kunnen niet worden uitgezet.');
-    expect(page.html).not.toMatch(/<script|<link|src=/);
+    // Nothing from elsewhere and no script: only this site's own style sheets (/assets/), under the CSP's style-src 'self'.
+    expect(page.html).not.toMatch(/<script|src=|style=|<style/);
+    expect([...page.html.matchAll(/<link [^>]*>/g)].map((m) => m[0]).every((l) => /^<link rel="stylesheet" href="\/assets\/[a-z-]+\.[0-9a-f]{12}\.css">$/.test(l))).toBe(true);
+    expect(page.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
     expect(await preferenceOf(PM)).toBeNull();
   });
 

@@ -85,7 +85,8 @@ export async function signInLink(smtp: SmtpCatcher, email: string, after = 0, ti
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const mail = smtp.mails.slice(after).reverse().find((m) => m.envelopeTo.includes(email) && /\/auth\/link\//.test(m.parsed.text ?? ''));
-    if (mail) return /(https?:\/\/\S+\/auth\/link\/[A-Za-z0-9_-]+)/.exec(mail.parsed.text ?? '')![1];
+    // With its query: a link asked for from a page carries where to go next (`?next=/municipalities/...`).
+    if (mail) return /(https?:\/\/\S+\/auth\/link\/[A-Za-z0-9_-]+(?:\?\S+)?)/.exec(mail.parsed.text ?? '')![1];
     if (Date.now() > deadline) throw new Error(`no sign-in mail for ${email} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }

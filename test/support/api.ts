@@ -13,9 +13,10 @@ export class TestApi {
     readonly publicBaseUrl: string,
   ) {}
 
-  static async start(config: RegieConfig): Promise<TestApi> {
+  /** `port` 0 (the default) lets the system pick a free one; a browser test passes the port of PUBLIC_BASE_URL. */
+  static async start(config: RegieConfig, listenPort = 0): Promise<TestApi> {
     const app = await createApiApp(config, false);
-    await app.listen(0, '127.0.0.1');
+    await app.listen(listenPort, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;
     return new TestApi(app, `http://127.0.0.1:${port}`, config.http.publicBaseUrl);
   }

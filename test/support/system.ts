@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DispatcherModule } from '../../apps/dispatcher/src/dispatcher.module';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { freePort } from '../../infra/supervisor';
 import { TestApi } from './api';
 import { testConfig } from './config';
 import { createTestDatabase, TestDatabase } from './database';
@@ -24,15 +25,27 @@ export interface TestSystem {
  * The whole system for an end-to-end test, every part real: a fresh database, a Temporal server (the
  * time-skipping one, or the dev server where a test must list workflows), an SMTP server in this process,
  * the HTTP API and the worker's Nest context, both built exactly as production builds them.
+ * `publicAtOwnAddress`: the API listens on a free port picked first and PUBLIC_BASE_URL is that very address
+ * (`http://127.0.0.1:<port>`), so a link in a mail opens in a real browser and the pages' Origin check holds
+ * (`api.publicBaseUrl === api.baseUrl`); the browser tests need it.
  */
-export async function startTestSystem(name: string, opts: { devServer?: boolean; vars?: Record<string, string> } = {}): Promise<TestSystem> {
-  const [env, db, smtp] = await Promise.all([opts.devServer ? createDevServerEnv() : createTimeSkippingEnv(), createTestDatabase(), SmtpCatcher.start()]);
-  const vars = { DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, SMTP_URL: smtp.url, ...opts.vars };
+export async function startTestSystem(
+  name: string,
+  opts: { devServer?: boolean; vars?: Record<string, string>; publicAtOwnAddress?: boolean } = {},
+): Promise<TestSystem> {
+  const [env, db, smtp, port] = await Promise.all([
+    opts.devServer ? createDevServerEnv() : createTimeSkippingEnv(),
+    createTestDatabase(),
+    SmtpCatcher.start(),
+    opts.publicAtOwnAddress ? freePort() : 0,
+  ]);
+  const own: Record<string, string> = opts.publicAtOwnAddress ? { PUBLIC_BASE_URL: `http://127.0.0.1:${port}` } : {};
+  const vars: Record<string, string> = { DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, SMTP_URL: smtp.url, ...opts.vars, ...own };
   const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(testConfig(name, vars)), { logger: false });
   await worker.init();
   const dispatcher = await NestFactory.createApplicationContext(DispatcherModule.forRoot(testConfig(`${name}-dispatcher`, vars)), { logger: false });
   await dispatcher.init();
-  const api = await TestApi.start(testConfig(name, vars));
+  const api = await TestApi.start(testConfig(name, vars), port);
   return {
     env,
     db,

@@ -15,7 +15,9 @@ import { TokensController, TokensService } from './access/tokens';
 import { ReferenceDataService } from './bootstrap/reference-data.service';
 import { PathParamsGuard } from './edge/path-params';
 import { MailLinkRefusalLimit, RATE_LIMITS, readRateLimits, SignInLimit, throttlerOptions } from './edge/rate-limits';
+import { DOCUMENT_CONTROLLERS, DOCUMENT_PROVIDERS } from './documents';
 import { HealthController } from './health/health.controller';
+import { PAGE_CONTROLLERS, PAGE_PROVIDERS } from './pages';
 import { MailLinksController } from './mail-links/mail-links.controller';
 import { MailLinksService } from './mail-links/mail-links.service';
 import { MunicipalitiesController, RegionsController } from './municipalities/municipalities.controller';
@@ -39,7 +41,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, TemporalClientModule, ThrottlerModule.forRoot(throttlerOptions(limits))],
-      controllers: [HealthController, AuthController, AuditController, TokensController, MailLinksController, MunicipalitiesController, RegionsController, OnboardingController, RulebooksController, StepsController, OrganisationsController],
+      controllers: [HealthController, AuthController, AuditController, TokensController, MailLinksController, MunicipalitiesController, RegionsController, OnboardingController, RulebooksController, StepsController, OrganisationsController, ...PAGE_CONTROLLERS, ...DOCUMENT_CONTROLLERS],
       providers: [
         { provide: RATE_LIMITS, useValue: limits },
         // Guards in this order: rate limit, then path parameters, then who may (libs/access/policy.ts).
@@ -62,6 +64,8 @@ export class AppModule {
         RulebooksService,
         RulebookRolloutService,
         OrganisationsService,
+        ...PAGE_PROVIDERS,
+        ...DOCUMENT_PROVIDERS,
       ],
     };
   }

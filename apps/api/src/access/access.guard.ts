@@ -129,7 +129,9 @@ export class AccessGuard implements CanActivate {
     const origin = req.headers.origin ?? refererOrigin(req.headers.referer);
     if (origin !== site) return false;
     const body = req.body as Record<string, unknown> | undefined;
-    const given = req.header(CSRF_HEADER) ?? (typeof body?.[CSRF_FIELD] === 'string' ? (body[CSRF_FIELD] as string) : undefined);
+    // A multipart form (an upload) is parsed after this guard, by the route's own interceptor: its token rides in the query.
+    const inQuery = req.is('multipart/form-data') && typeof req.query[CSRF_FIELD] === 'string' ? (req.query[CSRF_FIELD] as string) : undefined;
+    const given = req.header(CSRF_HEADER) ?? (typeof body?.[CSRF_FIELD] === 'string' ? (body[CSRF_FIELD] as string) : inQuery);
     return given !== undefined && sameSecret(given, csrfToken(this.config.links.secret, sessionIdHash));
   }
 }

@@ -2,13 +2,13 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseInterce
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { hashSecret, SECRET_PATTERN, SESSION_COOKIE } from '../../../../libs/access/secrets';
-import { DEFAULT_LANGUAGE, isOneOf, LANGUAGES, type Language } from '../../../../libs/contracts/enums';
-import { mailTemplates } from '../../../../libs/mail/mail-templates';
 import { LIST_LIMITS } from '../edge/inputs';
 import { PathParams } from '../edge/path-params';
 import { Responds } from '../edge/responses';
 import { MailLinkRefusalLimit, SignInLimit } from '../edge/rate-limits';
 import { PAGE_HEADERS } from '../mail-links/mail-links.controller';
+import { safeNext } from '../pages/next-path';
+import { langQuery, languageOf, renderPage } from '../pages/page-render';
 import { RegieError } from '../errors/regie-error';
 import { Access } from './access.guard';
 import type { RequestAccess } from './access.guard';
@@ -17,15 +17,7 @@ import { OidcService } from './oidc.service';
 import { cookieValue } from './principals.service';
 import { isAddress, normaliseEmail, SessionsService } from './sessions.service';
 
-const languageOf = (req: Request): Language => {
-  const lang = req.query.lang;
-  return isOneOf(LANGUAGES, lang) ? lang : DEFAULT_LANGUAGE;
-};
 
-function page(res: Response, status: number, language: Language, template: string, context: object): string {
-  res.status(status).set(PAGE_HEADERS);
-  return mailTemplates().render(language, `${template}.html`, { language, ...context });
-}
 
 /** The session this browser had, ended at a new sign-in (the cookie rotates). */
 function previousSession(req: Request): string | undefined {
@@ -53,7 +45,7 @@ export class AuthController {
   @ApiOperation({ summary: 'The sign-in page: ask for a link by mail (or sign in through OpenID Connect where configured)' })
   @Responds({ status: 200, page: true, error: false }, 429)
   signInPage(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return page(res, 200, languageOf(req), 'page-sign-in', { sent: false, problem: null, email: '', oidc: this.oidc.enabled });
+    return renderPage(res, 200, languageOf(req), 'page-sign-in', { sent: false, problem: null, email: '', next: safeNext(req.query.next) ?? '', oidc: this.oidc.enabled });
   }
 
   @Post('sign-in')
@@ -65,12 +57,14 @@ export class AuthController {
   requestLink(@Body() body: Record<string, unknown> | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const language = languageOf(req);
     const email = normaliseEmail(body?.email);
+    // Where the link leads after signing in: a page of this site only, carried in the link's query and checked again there.
+    const next = safeNext(body?.next) ?? '';
     if (!isAddress(email)) {
       const problem = language === 'en' ? 'Enter an e-mail address, like name@gemeente.nl' : 'Vul een e-mailadres in, zoals naam@gemeente.nl';
-      return page(res, 400, language, 'page-sign-in', { sent: false, problem, email: typeof body?.email === 'string' ? body.email.slice(0, LIST_LIMITS.email) : '', oidc: this.oidc.enabled });
+      return renderPage(res, 400, language, 'page-sign-in', { sent: false, problem, email: typeof body?.email === 'string' ? body.email.slice(0, LIST_LIMITS.email) : '', next, oidc: this.oidc.enabled });
     }
-    this.sessions.requestLink(email);
-    return page(res, 202, language, 'page-sign-in', { sent: true, problem: null, email, oidc: this.oidc.enabled });
+    this.sessions.requestLink(email, next || undefined, language);
+    return renderPage(res, 202, language, 'page-sign-in', { sent: true, problem: null, email, next, oidc: this.oidc.enabled });
   }
 
   @Get('link/:token')
@@ -82,7 +76,7 @@ export class AuthController {
   @Responds({ status: 200, page: true, error: false }, 404, { status: 410, page: true, error: false, description: 'Expired, used, or replaced by a newer link' }, 429, 503)
   async linkPage(@Param('token') token: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const valid = await this.sessions.linkIsValid(token);
-    return page(res, valid ? 200 : 410, languageOf(req), 'page-sign-in-link', { valid });
+    return renderPage(res, valid ? 200 : 410, languageOf(req), 'page-sign-in-link', { valid }, PAGE_HEADERS);
   }
 
   @Post('link/:token')
@@ -90,13 +84,16 @@ export class AuthController {
   @Does('public')
   @UseInterceptors(MailLinkRefusalLimit)
   @ApiProduces('text/html')
-  @ApiOperation({ summary: 'Sign in with the link (once): opens a session (cookie) and goes to /auth/session; a used, expired or replaced link is 410' })
+  @ApiOperation({ summary: 'Sign in with the link (once): opens a session (cookie) and goes to the page the person came from (query next, a path of this site) or /auth/session; a used, expired or replaced link is 410' })
   @Responds(303, 404, { status: 410, page: true, error: false, description: 'Expired, used, or replaced by a newer link' }, 413, 415, 429, 503)
   async signIn(@Param('token') token: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Access() access: RequestAccess) {
     const opened = await this.sessions.signInWithLink(token, previousSession(req), access.requestId);
-    if (!opened) return page(res, 410, languageOf(req), 'page-sign-in-link', { valid: false });
+    if (!opened) return renderPage(res, 410, languageOf(req), 'page-sign-in-link', { valid: false }, PAGE_HEADERS);
     res.setHeader('Set-Cookie', this.sessions.cookie(opened.sessionId));
-    res.redirect(303, '/auth/session');
+    const next = safeNext(req.query.next);
+    // With several memberships the person chooses first; the choice carries `next` on.
+    if (next && !opened.view.current) res.redirect(303, `/auth/session?next=${encodeURIComponent(next)}`);
+    else res.redirect(303, next ?? '/auth/session');
     return '';
   }
 
@@ -108,7 +105,7 @@ export class AuthController {
     const p = access.principal!;
     const idHash = sessionIdHash(access);
     const view = idHash ? await this.sessions.view(idHash) : null;
-    if (req.accepts(['json', 'html']) === 'html' && view) return page(res, 200, languageOf(req), 'page-session', view);
+    if (req.accepts(['json', 'html']) === 'html' && view) return renderPage(res, 200, languageOf(req), 'page-session', { ...view, next: safeNext(req.query.next) ?? '' });
     if (view) return view;
     // A token or the operator: who it acts as.
     return p.kind === 'operator'
@@ -127,7 +124,7 @@ export class AuthController {
     const idHash = sessionIdHash(access);
     const ok = idHash && typeof body?.organisationKey === 'string' && typeof body?.role === 'string' && (await this.sessions.choose(idHash, body.organisationKey, body.role));
     if (!ok) throw new RegieError('membership-unknown', 'invalid-input', 'U bent geen contact van deze organisatie in deze rol / You are not a contact of this organisation in this role', 'organisationKey');
-    res.redirect(303, '/auth/session');
+    res.redirect(303, safeNext(body?.next) ?? '/auth/session');
     return '';
   }
 
@@ -140,7 +137,7 @@ export class AuthController {
     const idHash = sessionIdHash(access);
     if (idHash) await this.sessions.end(idHash, 'signed-out');
     res.setHeader('Set-Cookie', this.sessions.cookie(null));
-    return page(res, 200, languageOf(req), 'page-signed-out', {});
+    return renderPage(res, 200, languageOf(req), 'page-signed-out', {});
   }
 
   @Get('oidc/start')

@@ -4,8 +4,8 @@ import type { Action } from '../../../../libs/access/policy';
 import { SESSION_COOKIE } from '../../../../libs/access/secrets';
 import { responses } from '../edge/responses';
 
-/** What a route's action is about: the owner in `:collection/:code`, or the organisation in `:key`. */
-export type TargetParam = 'owner' | 'organisation';
+/** What a route's action is about: the owner in `:collection/:code`, the organisation in `:key`, or the province in `:code`. */
+export type TargetParam = 'owner' | 'organisation' | 'province';
 
 export interface RouteAction {
   action: Action;

@@ -56,8 +56,8 @@ export class SessionsService implements OnModuleDestroy {
    * Asks for a sign-in link. The caller's answer never depends on the address (no account probing): the
    * work happens after the answer, and an unknown address gets nothing.
    */
-  requestLink(email: string): void {
-    const job = this.sendLink(email).catch((err) => this.logger.error(`Sign-in link not sent: ${(err as Error).message}`));
+  requestLink(email: string, next?: string, pageLanguage?: Language): void {
+    const job = this.sendLink(email, next, pageLanguage).catch((err) => this.logger.error(`Sign-in link not sent: ${(err as Error).message}`));
     this.pending.add(job);
     void job.finally(() => this.pending.delete(job));
   }
@@ -72,7 +72,8 @@ export class SessionsService implements OnModuleDestroy {
     this.transport?.close();
   }
 
-  private async sendLink(email: string): Promise<void> {
+  /** `next` (checked by the caller: a path of this site) rides in the link's query; the link's page checks it again. */
+  private async sendLink(email: string, next?: string, pageLanguage?: Language): Promise<void> {
     const [contact] = await this.db.query(`SELECT language FROM contact WHERE email = $1 ORDER BY organisation_key, role LIMIT 1`, [email]);
     if (!contact) return;
     const secret = newSecret();
@@ -85,7 +86,8 @@ export class SessionsService implements OnModuleDestroy {
       return row.expires_at as Date;
     });
     const language: Language = isOneOf(LANGUAGES, contact.language) ? contact.language : DEFAULT_LANGUAGE;
-    const context = { email, url: `${this.config.http.publicBaseUrl}/auth/link/${secret}`, validUntil: formatMoment(expiresAt, language) };
+    const query = new URLSearchParams({ ...(pageLanguage && pageLanguage !== DEFAULT_LANGUAGE ? { lang: pageLanguage } : {}), ...(next ? { next } : {}) }).toString();
+    const context = { email, url: `${this.config.http.publicBaseUrl}/auth/link/${secret}${query ? `?${query}` : ''}`, validUntil: formatMoment(expiresAt, language) };
     const templates = mailTemplates();
     const message = {
       from: this.config.smtp.from,

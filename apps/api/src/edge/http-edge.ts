@@ -10,12 +10,14 @@ import helmet from 'helmet';
 import { CONTROL_CHARACTER } from '../../../../libs/programme/limits';
 import { RegieError } from '../errors/regie-error';
 import { BODY_LIMITS } from './inputs';
-import { noSuchPath } from './path-params';
+import { noSuchPath, OWNER_COLLECTION_NAMES } from './path-params';
 
-/** Page routes (forms a person submits in a browser or a mail provider posts): the mail-link pages and sign-in. */
-export const PAGE_ROUTE = /^\/(mail|auth)(\/|$)/;
-/** The OpenAPI page and its static files: the only responses that may be cached. */
-const DOCS_ROUTE = /^\/docs(\/|-json$|-yaml$|$)/;
+/** Page routes (forms a person submits in a browser or a mail provider posts): the mail-link pages, sign-in, and the app's forms (`/app/…`). */
+export const PAGE_ROUTE = /^\/(mail|auth|app)(\/|$)/;
+/** The one page form that uploads a file: a step's completion with its evidence document (multipart, parsed by multer in that route). */
+export const DOCUMENT_FORM_ROUTE = new RegExp(`^/app/(${OWNER_COLLECTION_NAMES.join('|')})/[^/]+/steps/[^/]+/complete/?$`);
+/** The OpenAPI page and its static files, and the pages' style sheets (`/assets/`, content-hashed names): the only responses that may be cached. */
+const DOCS_ROUTE = /^\/(docs(\/|-json$|-yaml$|$)|assets\/)/;
 
 const CONTROL = CONTROL_CHARACTER;
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -87,6 +89,41 @@ const mediaTypes: RequestHandler = (req, _res, next) => {
   if (charset !== null && charset !== 'utf-8' && type !== 'multipart/form-data') {
     return next(new RegieError('unsupported-charset', 'unsupported-media-type', 'Alleen UTF-8 wordt geaccepteerd / Only UTF-8 is accepted'));
   }
+  next();
+};
+
+/** What a multipart body on this page route may hold: the document form its document, every other form BODY_LIMITS.form. */
+export const multipartLimit = (path: string) => (DOCUMENT_FORM_ROUTE.test(path) ? BODY_LIMITS.documentForm : BODY_LIMITS.form);
+
+const multipartTooLarge = (limit: number) =>
+  new RegieError('body-too-large', 'too-large', `Verzoek te groot: ten hoogste ${limit} bytes formulierdata / Request body too large: at most ${limit} bytes of form data`);
+
+/**
+ * Multipart bodies are not parsed here (the one route that takes a file parses it with multer; the
+ * mail-link pages need no field of it), but they are bounded on every page route: a declared
+ * Content-Length over the route's limit is a 413 before a byte is read, and a body without one is
+ * counted as it streams to whoever reads it, which gets the 413 as a stream error once the count passes
+ * the limit (multer hands it to the error filter). Nothing is buffered beyond the limit.
+ */
+export const boundedMultipart: RequestHandler = (req, res, next) => {
+  if (!WRITES.has(req.method) || !hasBody(req) || !PAGE_ROUTE.test(req.path) || mediaType(req.headers['content-type']).type !== 'multipart/form-data') return next();
+  const limit = multipartLimit(req.path);
+  if (Number(req.headers['content-length']) > limit) return next(multipartTooLarge(limit));
+  let seen = 0;
+  const count = (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen <= limit) return;
+    req.off('data', count);
+    req.unpipe();
+    // A reader listens for errors (multer does); without one, an error event would crash the process.
+    if (req.listenerCount('error') > 0) req.emit('error', multipartTooLarge(limit));
+    else req.destroy();
+  };
+  // Counted only once someone reads: a 'data' listener of its own would start the flow before the reader is
+  // there. A body nobody read is discarded by Node once the answer is out (not counted: no one buffers it).
+  req.once('resume', () => {
+    if (!res.writableEnded) req.on('data', count);
+  });
   next();
 };
 
@@ -180,6 +217,7 @@ export function installHttpEdge(app: NestExpressApplication): void {
   app.use(noStore);
   app.use(pathAndQuery);
   app.use(mediaTypes);
+  app.use(boundedMultipart);
   app.useBodyParser('json', { limit: BODY_LIMITS.json });
   app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMITS.form, parameterLimit: BODY_LIMITS.formParameters });
   app.use(boundedJson);

@@ -6,6 +6,7 @@
  */
 import { SECRET_PATTERN } from '../../../../libs/access/secrets';
 import { CONTROL_CLASS } from '../../../../libs/programme/limits';
+import { DOCUMENT_LIMITS } from '../documents/document-rules';
 
 export interface CodeFormat {
   pattern: RegExp;
@@ -14,6 +15,9 @@ export interface CodeFormat {
   wat: string;
   example: string;
 }
+
+/** A UUID as Postgres writes it (`gen_random_uuid()`): the ids of API tokens and evidence documents. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export const CODE_FORMATS = {
   municipality: { pattern: /^GM\d{4}$/, what: 'a CBS municipality code', wat: 'een CBS-gemeentecode', example: 'GM0363' },
@@ -30,7 +34,9 @@ export const CODE_FORMATS = {
   /** A sign-in link's secret (libs/access/secrets.ts SECRET_PATTERN): 32 random bytes, base64url. */
   signInToken: { pattern: SECRET_PATTERN, what: 'a sign-in link token', wat: 'een aanmeldlinktoken', example: 'q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c' },
   /** An API token's id. */
-  tokenId: { pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, what: 'a token id', wat: 'een sleutel-id', example: '0b6f2c1e-5d4a-4f3b-9c2d-1e0f9a8b7c6d' },
+  tokenId: { pattern: UUID, what: 'a token id', wat: 'een sleutel-id', example: '0b6f2c1e-5d4a-4f3b-9c2d-1e0f9a8b7c6d' },
+  /** An evidence document's id (apps/api/src/documents). */
+  documentId: { pattern: UUID, what: 'a document id', wat: 'een document-id', example: '5a7c1e2b-9d3f-4b6a-8e0c-2f1d3b4a5c6e' },
   /** A rulebook step (`volkshuisvestingsprogramma`) or a checklist item: the rulebook schema's key. */
   stepKey: { pattern: /^[a-z][a-z0-9-]*$/, what: 'a step key', wat: 'een stapsleutel', example: 'volkshuisvestingsprogramma' },
   /** A step instance: a step, and for a yearly step its cycle (`prestatieafspraken:2027`, libs/contracts/keys.ts). */
@@ -42,6 +48,8 @@ export const CODE_FORMATS = {
   organisationKey: { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, what: 'an organisation key', wat: 'een organisatiesleutel', example: 'ymere' },
   /** A regional grouping (libs/db/reference-data.ts: `corop`, `woningmarkt`). */
   grouping: { pattern: /^[a-z][a-z0-9-]{1,39}$/, what: 'a regional grouping name', wat: 'een regio-indeling', example: 'woningmarkt' },
+  /** A page style sheet under /assets/: its name and a hash of its content (libs/mail/page-assets.ts). */
+  assetFile: { pattern: /^[a-z][a-z0-9-]{0,40}\.[0-9a-f]{12}\.css$/, what: 'a style sheet name', wat: 'een stijlbladnaam', example: 'regie-theme.0123456789ab.css' },
   /** What an organisation of a public kind stands for: a municipality, region or province code. */
   publicBody: { pattern: /^(GM\d{4}|[A-Z]{2}\d{2,3}|PV\d{2})$/, what: 'a municipality, region or province code', wat: 'een gemeente-, regio- of provinciecode', example: 'GM0363' },
 } as const satisfies Record<string, CodeFormat>;
@@ -67,11 +75,17 @@ export const LIST_LIMITS = {
 
 /**
  * What the body parsers take. JSON 1 MB by default (a route that needs more would say so here); form
- * bodies only on the mail-link pages, which post a field or two.
+ * bodies only on the page routes, which post a field or two; one page form takes a file.
  */
 export const BODY_LIMITS = {
   json: 1024 * 1024,
+  /** A form on a page route, urlencoded or multipart. */
   form: 16 * 1024,
+  /**
+   * The one page form that carries a file: a step's completion with its evidence document (the PDF's own
+   * limit) plus room for the form's other fields and the multipart framing.
+   */
+  documentForm: DOCUMENT_LIMITS.bytes + 64 * 1024,
   formParameters: 50,
   /** Nesting of a JSON body; the deepest DTO (bulk onboarding) needs 7. */
   jsonDepth: 32,

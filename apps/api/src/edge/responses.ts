@@ -13,7 +13,7 @@
  */
 import { applyDecorators, Type } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, ApiSchema, getSchemaPath } from '@nestjs/swagger';
-import type { SchemaObject } from '@nestjs/swagger';
+import type { HeaderObject, SchemaObject } from '@nestjs/swagger';
 import { HTTP_STATUS_BY_CATEGORY } from '../errors/regie-error';
 
 /** What every refusal and error of the API looks like (`ErrorFilter`): a code, a message, and where. */
@@ -45,6 +45,10 @@ export interface ResponseSpec {
   /** The success body: a DTO class or a schema. Error statuses always have `ErrorBody`. */
   type?: Type<unknown>;
   schema?: SchemaObject;
+  /** A file as the success body (a download): its media type, the body binary. */
+  file?: string;
+  /** Headers a success sends (a download's Content-Disposition and checksum). */
+  headers?: Record<string, HeaderObject>;
   /** An HTML page (the mail links) answers this status too, as `text/html`. */
   page?: boolean;
   /** Whether the JSON error body can come with this status (default: every error status); false for a page-only status. */
@@ -96,6 +100,7 @@ export function responses(entries: readonly (Status | ResponseSpec)[]): (MethodD
       if (error) content['application/json'] = { schema: { $ref: getSchemaPath(ErrorBody) } };
       else if (spec.type) content['application/json'] = { schema: { $ref: getSchemaPath(spec.type) } };
       else if (spec.schema) content['application/json'] = { schema: spec.schema };
+      else if (spec.file) content[spec.file] = { schema: { type: 'string', format: 'binary' } };
       // A status that is not the error shape (a page, a health body) says what it is in its own words.
       const base = !isError(spec.status) ? SUCCESS[spec.status] : error || !spec.description ? ERRORS[spec.status] : '';
       return applyDecorators(
@@ -104,7 +109,7 @@ export function responses(entries: readonly (Status | ResponseSpec)[]): (MethodD
           status: spec.status,
           description: [base, spec.description].filter(Boolean).join('. '),
           ...(Object.keys(content).length ? { content } : {}),
-          ...(error && (spec.status === 429 || spec.status === 503) ? { headers: RETRY_AFTER } : {}),
+          ...(error && (spec.status === 429 || spec.status === 503) ? { headers: RETRY_AFTER } : !error && spec.headers ? { headers: spec.headers } : {}),
         }),
       );
     }),

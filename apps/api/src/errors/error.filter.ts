@@ -1,8 +1,12 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../../../../libs/db/json';
 import { HTTP_STATUS_BY_CATEGORY, RegieError } from './regie-error';
+import { inLanguage, languageOf, langQuery, renderPage, wantsHtml } from '../pages/page-render';
+
+/** The routes that answer a browser with pages (apps/api/src/pages/): there a refusal is a page too. */
+const PAGE_PATHS = /^\/(municipalities|regions|provinces|app)(\/|$)/;
 
 /** Framework HTTP errors (Nest's 404 for a route that does not exist, the throttler's 429): one code and message per status. */
 export const HTTP_ERRORS: Record<number, { error: string; message: string }> = {
@@ -23,6 +27,8 @@ export class ErrorFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
+    const req = host.switchToHttp().getRequest<Request>();
+    if ((error instanceof RegieError || error instanceof HttpException) && PAGE_PATHS.test(req.path) && wantsHtml(req)) return this.page(error, req, res);
     if (error instanceof RegieError) {
       const regie = error;
       // The message names the field too, for a person reading it without the structured `field`.
@@ -52,5 +58,30 @@ export class ErrorFilter implements ExceptionFilter {
     const correlationId = randomUUID();
     this.logger.error(`Unhandled error ${correlationId}: ${(error as Error)?.stack ?? error}`);
     res.status(500).json({ error: 'internal-error', message: 'Interne fout / Internal error', correlationId });
+  }
+
+  /**
+   * A browser on a page route: not signed in, a GET goes to the sign-in page and comes back here after
+   * (`next`); any other refusal is a page with the same status and the message in the page's language.
+   */
+  private page(error: RegieError | HttpException, req: Request, res: Response): void {
+    const language = languageOf(req);
+    const status = error instanceof RegieError ? HTTP_STATUS_BY_CATEGORY[error.category] : error.getStatus();
+    if (status === 401 && req.method === 'GET') {
+      const lq = langQuery(language);
+      res.redirect(303, `/auth/sign-in${lq}${lq ? '&' : '?'}next=${encodeURIComponent(req.originalUrl)}`);
+      return;
+    }
+    if (error instanceof RegieError && error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+    const message = error instanceof RegieError ? error.userMessage : (HTTP_ERRORS[status]?.message ?? `HTTP ${status}`);
+    const html = renderPage(res, status, language, 'page-error', {
+      status,
+      notFound: status === 404,
+      forbidden: status === 403,
+      signIn: status === 401,
+      next: encodeURIComponent(req.originalUrl),
+      message: inLanguage(message, language),
+    });
+    res.send(html);
   }
 }

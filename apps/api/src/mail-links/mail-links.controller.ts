@@ -9,7 +9,8 @@ import { MailLinksService, Page } from './mail-links.service';
 
 /**
  * The token is in the path, so no page may be cached, framed, or leak its address as a referrer; no page
- * loads anything from elsewhere or runs a script, and forms post only back to the page itself.
+ * loads anything from elsewhere or runs a script (style sheets come from this site's `/assets/`; the
+ * components' check marks are `data:` images), and forms post only to this site. Every page uses it.
  */
 export const PAGE_HEADERS = {
   'Content-Type': 'text/html; charset=utf-8',
@@ -18,8 +19,15 @@ export const PAGE_HEADERS = {
   'X-Frame-Options': 'DENY',
   'X-Content-Type-Options': 'nosniff',
   'X-Robots-Tag': 'noindex, nofollow',
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'Content-Security-Policy': "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
+
+/**
+ * The app's own pages (sign-in, session, step, municipality, region, province): the same, but their forms
+ * must carry this site's Origin for the CSRF check, which `no-referrer` would turn into `Origin: null`; no
+ * token sits in their paths, so the referrer may go to this site (and nowhere else).
+ */
+export const APP_PAGE_HEADERS = { ...PAGE_HEADERS, 'Referrer-Policy': 'same-origin' };
 
 function send(res: Response, page: Page): string {
   res.status(page.status).set(PAGE_HEADERS);

@@ -1,4 +1,9 @@
-import { Body, Controller, Get, Inject, Param, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Put, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Access } from '../access/access.guard';
+import type { RequestAccess } from '../access/access.guard';
+import { languageOf, renderPage, wantsHtml } from '../pages/page-render';
+import { PagesService } from '../pages/pages.service';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
@@ -32,7 +37,10 @@ export class RegionListQuery {
 @ApiTags(OWNER_COLLECTIONS.municipality)
 @Controller(OWNER_COLLECTIONS.municipality)
 export class MunicipalitiesController {
-  constructor(@Inject(MunicipalitiesService) private readonly municipalities: MunicipalitiesService) {}
+  constructor(
+    @Inject(MunicipalitiesService) private readonly municipalities: MunicipalitiesService,
+    @Inject(PagesService) private readonly pages: PagesService,
+  ) {}
 
   @Get()
   @Does('reference:read')
@@ -49,9 +57,20 @@ export class MunicipalitiesController {
   @Get(':code')
   @Does('reference:read')
   @PathParams({ code: 'municipality' })
-  @ApiOperation({ summary: 'One municipality' })
-  @Responds(200, { status: 404, description: 'municipality-not-found: no municipality has this code' }, 429, 503)
-  get(@Param('code') code: string) {
+  @ApiOperation({ summary: "One municipality; to a browser (Accept: text/html) its page: every step of it and its region's, with state, due date and link (for those who may read its steps)" })
+  @Responds(
+    { status: 200, page: true },
+    { status: 303, description: 'A browser not signed in: to /auth/sign-in?next=<this page>' },
+    { status: 404, page: true, description: 'municipality-not-found: no municipality has this code (or, on the page, its steps are out of your reach)' },
+    429,
+    503,
+  )
+  async get(@Param('code') code: string, @Access() access: RequestAccess, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    if (wantsHtml(req)) {
+      const language = languageOf(req);
+      const page = await this.pages.municipalityPage(this.pages.ownerAccess(access, 'municipality', code), code, language);
+      return renderPage(res, 200, language, 'page-municipality', page);
+    }
     return this.municipalities.get(code);
   }
 }
@@ -83,6 +102,7 @@ export class RegionsController {
   constructor(
     @Inject(MunicipalitiesService) private readonly municipalities: MunicipalitiesService,
     @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(PagesService) private readonly pages: PagesService,
   ) {}
 
   @Get()
@@ -111,9 +131,19 @@ export class RegionsController {
   @Get(':code')
   @Does('reference:read')
   @PathParams({ code: 'region' })
-  @ApiOperation({ summary: 'One region with its member municipalities' })
-  @Responds(200, { status: 404, description: 'region-not-found: no region has this code' }, 429, 503)
-  get(@Param('code') code: string) {
+  @ApiOperation({ summary: "One region with its member municipalities; to a browser (Accept: text/html) its page: the region's own steps and its members' states side by side" })
+  @Responds(
+    { status: 200, page: true },
+    { status: 303, description: 'A browser not signed in: to /auth/sign-in?next=<this page>' },
+    { status: 404, page: true, description: 'region-not-found: no region has this code (or, on the page, its steps are out of your reach)' },
+    429,
+    503,
+  )
+  async get(@Param('code') code: string, @Access() access: RequestAccess, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    if (wantsHtml(req)) {
+      const language = languageOf(req);
+      return renderPage(res, 200, language, 'page-region', await this.pages.regionPage(this.pages.ownerAccess(access, 'region', code), code, language));
+    }
     return this.municipalities.region(code);
   }
 }

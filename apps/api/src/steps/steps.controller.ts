@@ -1,14 +1,16 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { actorLabel, callerKey } from '../../../../libs/access/policy';
 import { Access, accessOf } from '../access/access.guard';
 import type { RequestAccess } from '../access/access.guard';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Does } from '../access/does';
 import { ownerFromPath, PathParams } from '../edge/path-params';
 import { Responds, Status, ResponseSpec } from '../edge/responses';
 import { CompleteDto, ExtensionDto, ProgressDto, StepListQuery, TargetDateDto, WaiverDto } from './steps.dto';
 import { StepsService, WriteContext } from './steps.service';
+import { languageOf, renderPage, wantsHtml } from '../pages/page-render';
+import { PagesService } from '../pages/pages.service';
 
 /** The owner a step route names (`/municipalities/GM0363/...`, `/regions/CR23/...`); anything else is a 404. */
 const owner = ownerFromPath;
@@ -40,7 +42,10 @@ function writeContext(req: Request): WriteContext {
 @ApiTags('steps')
 @Controller()
 export class StepsController {
-  constructor(@Inject(StepsService) private readonly steps: StepsService) {}
+  constructor(
+    @Inject(StepsService) private readonly steps: StepsService,
+    @Inject(PagesService) private readonly pages: PagesService,
+  ) {}
 
   @Get('steps')
   @Does('overview:read')
@@ -73,10 +78,27 @@ export class StepsController {
   @Get(':collection/:code/steps/:step')
   @Does('owner:read', 'owner')
   @PathParams(STEP_PARAMS)
-  @ApiOperation({ summary: 'One step with its history, notifications (with deliveries) and acknowledgements' })
-  @Responds(200, { status: 404, description: STEP_NOT_FOUND }, 429, 503)
-  step(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string, @Access() access: RequestAccess) {
+  @ApiOperation({ summary: 'One step with its history, notifications (with deliveries) and acknowledgements; to a browser (Accept: text/html) the step page with the forms its role may use' })
+  @Responds(
+    { status: 200, page: true },
+    { status: 303, description: 'A browser not signed in: to /auth/sign-in?next=<this page>' },
+    { status: 404, page: true, description: STEP_NOT_FOUND },
+    429,
+    503,
+  )
+  async step(
+    @Param('collection') collection: string,
+    @Param('code') code: string,
+    @Param('step') step: string,
+    @Access() access: RequestAccess,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const o = owner(collection, code);
+    if (wantsHtml(req)) {
+      const language = languageOf(req);
+      return renderPage(res, 200, language, 'page-step', await this.pages.stepPage(access, o.kind, o.code, step, language));
+    }
     return this.steps.step(o.kind, o.code, step, access.decision.personalData);
   }
 
