@@ -56,6 +56,13 @@ async function main(): Promise<void> {
   const signIn = await fetch(`${apiUrl}/auth/sign-in`, { method: 'POST', body: new URLSearchParams({ email: programmeManager }) });
   if (signIn.status !== 202) throw new Error(`asking for a sign-in link answered ${signIn.status}`);
   console.log(`Sign-in link sent to ${programmeManager}: open it from the mail view (valid 15 minutes; ${apiUrl}/auth/sign-in asks for another).`);
+  // Its province as a contact too, so the demo can grant an extension as the province.
+  const { province } = await api('GET', `/municipalities/${municipality.code}`);
+  const provinceKey = `provincie-${province.code.toLowerCase()}`;
+  const provinceOfficer = `termijnen@${province.code.toLowerCase()}.example`;
+  await api('PUT', `/organisations/${provinceKey}`, { kind: 'province', name: `Provincie ${province.name}`, code: province.code });
+  await api('PUT', `/organisations/${provinceKey}/contacts`, { contacts: [{ email: provinceOfficer, name: `Termijnen ${province.name}`, role: 'province' }] });
+  console.log(`As the province: ask a sign-in link for ${provinceOfficer} at ${apiUrl}/auth/sign-in; the step page then shows the extension form.`);
   console.log(`Due date ${due}; the reminder fires at ${amsterdamTime(fireAt)} Europe/Amsterdam (${Math.round((fireAt - Date.now()) / 1000)} s from now).`);
   console.log(`Steps:       ${apiUrl}/municipalities/${municipality.code}/steps`);
   console.log(`Temporal UI: http://localhost:${process.env.REGIE_TEMPORAL_UI_PORT ?? 8233}/namespaces/default/workflows/${onboarding.workflowId}`);

@@ -301,6 +301,11 @@ test('the whole flow in the browser by keyboard: a reminder to the step page, pr
   expect((await pm.goto(`${sys.api.baseUrl}/municipalities/GM0363`))?.status()).toBe(200);
   expect(await mainText(pm)).toMatch(/1 december 2034/);
   await check(pm, 'municipality-extended');
+  // Its region's page: the region's own steps and its members side by side.
+  expect((await pm.goto(`${sys.api.baseUrl}/regions/CR23`))?.status()).toBe(200);
+  expect(await mainText(pm)).toMatch(/Amsterdam/);
+  await check(pm, 'region-page');
+  await pm.goto(`${sys.api.baseUrl}/municipalities/GM0363`);
   expect(await activateByKeyboard(pm, `main a[href^="${programmePath}"]`, 'Enter')).toBe(200);
   expect(await mainText(pm)).toMatch(/verlenging verleend door Piet Provincie \(Provincie Noord-Holland, province\): Herindeling met Weesp/);
   await check(pm, 'programme-step-derivation');
