@@ -20,7 +20,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { actorToken } from '../support/access';
-import { TEST_ADMIN_TOKEN } from '../support/config';
+import { TEST_ADMIN_TOKEN, withEnv } from '../support/config';
 import { startTestSystem, TestSystem } from '../support/system';
 
 const SCHEMATHESIS = path.resolve(__dirname, '..', '..', '.tools', 'venv', 'bin', 'schemathesis');
@@ -39,25 +39,12 @@ let workDir: string;
 let programmeManager: string;
 let province: string;
 
-/** Starts the system with the rate limits raised; the API reads them from the environment when it is built. */
-async function withLimits<T>(start: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(LIMITS).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, LIMITS);
-  try {
-    return await start();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
 
 beforeAll(async () => {
   if (!existsSync(SCHEMATHESIS)) throw new Error(`${SCHEMATHESIS} not found: run bash infra/install-tools.sh (npm test does), which installs schemathesis from PyPI`);
   // schemathesis writes its state (.schemathesis/, .hypothesis/) to the working directory: a fresh one per run.
   workDir = mkdtempSync(path.join(tmpdir(), 'regie-fuzz-'));
-  sys = await withLimits(() => startTestSystem('e2e-fuzz'));
+  sys = await withEnv(LIMITS, () => startTestSystem('e2e-fuzz'));
   const onboarded = await sys.api.request('POST', '/onboardings', { municipalityCode: PINNED_STEP.code, programmeManagerEmail: 'pm@amsterdam.example' });
   expect(onboarded.status).toBe(201);
   const step = `/${PINNED_STEP.collection}/${PINNED_STEP.code}/steps/${PINNED_STEP.step}`;

@@ -13,6 +13,7 @@ import { DocumentsService } from '../../apps/api/src/documents/documents.service
 import { Browser, createPeople, PEOPLE, signInByMail, signInLink, tokenFor } from '../support/access';
 import { pageAssetPath } from '../../libs/mail/page-assets';
 import { minimalPdf } from '../support/pdf';
+import { withEnv } from '../support/config';
 import { startTestSystem, TestSystem } from '../support/system';
 
 let sys: TestSystem;
@@ -136,13 +137,11 @@ let revocable = '';
 let documentId = '';
 const sessions = {} as Record<Caller, Browser>;
 
-// The rate limits are read from the environment when the API module is built: raised here, restored after.
+// The rate limits are read from the environment when the API module is built: raised for the start.
 const LIMITS = { REGIE_RATE_LIMIT: '100000', REGIE_SIGN_IN_LIMIT: '1000', REGIE_MAIL_LINK_REFUSAL_LIMIT: '100000' };
-const savedEnv = Object.fromEntries(Object.keys(LIMITS).map((k) => [k, process.env[k]]));
 
 beforeAll(async () => {
-  Object.assign(process.env, LIMITS);
-  sys = await startTestSystem('access-matrix');
+  sys = await withEnv(LIMITS, () => startTestSystem('access-matrix'));
   await createPeople(sys.api);
   const onboarded = await sys.api.request('POST', '/onboardings', { municipalityCode: 'GM0363', programmeManagerEmail: PEOPLE['programme-manager'].email });
   expect(onboarded.status).toBe(201);
@@ -161,13 +160,7 @@ beforeAll(async () => {
   ).id;
 });
 
-afterAll(async () => {
-  await sys?.stop();
-  for (const [k, v] of Object.entries(savedEnv)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
+afterAll(() => sys?.stop());
 
 async function waitForSteps(db: DataSource) {
   for (let i = 0; i < 200; i++) {

@@ -14,7 +14,7 @@ import { PAGE_ROUTE } from '../../apps/api/src/edge/http-edge';
 import { pageAssetPath } from '../../libs/mail/page-assets';
 import { actorToken } from '../support/access';
 import { TestApi } from '../support/api';
-import { TEST_ADMIN_TOKEN, TEST_LINK_SECRET, testConfig } from '../support/config';
+import { TEST_ADMIN_TOKEN, TEST_LINK_SECRET, testConfig, withEnv } from '../support/config';
 import { startTestApi } from '../support/system';
 
 let sys: Awaited<ReturnType<typeof startTestApi>>;
@@ -23,22 +23,9 @@ let api: TestApi;
 let programmeManager: string;
 let province: string;
 
-/** Starts an API instance with rate limits from the environment, as production reads them, and restores the environment. */
-async function withLimits<T>(vars: Record<string, string>, start: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  try {
-    return await start();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
 
 beforeAll(async () => {
-  sys = await withLimits({ REGIE_RATE_LIMIT: '1000000', REGIE_MAIL_LINK_REFUSAL_LIMIT: '1000000', REGIE_SIGN_IN_LIMIT: '1000000' }, () => startTestApi('edge'));
+  sys = await withEnv({ REGIE_RATE_LIMIT: '1000000', REGIE_MAIL_LINK_REFUSAL_LIMIT: '1000000', REGIE_SIGN_IN_LIMIT: '1000000' }, () => startTestApi('edge'));
   api = sys.api;
   programmeManager = await actorToken(api, 'programme-manager', 'GM0363');
   province = await actorToken(api, 'province', 'PV27');
@@ -716,7 +703,7 @@ describe('rate limits', () => {
   const config = (name: string) => testConfig(name, { DATABASE_URL: sys.db.url, TEMPORAL_ADDRESS: sys.env.address, SMTP_URL: 'smtp://127.0.0.1:2525' });
 
   test('past REGIE_RATE_LIMIT requests a minute a client gets 429 with Retry-After, on every route; /health never', async () => {
-    const limited = await withLimits({ REGIE_RATE_LIMIT: '5', REGIE_MAIL_LINK_REFUSAL_LIMIT: '100' }, () => TestApi.start(config('edge-rate')));
+    const limited = await withEnv({ REGIE_RATE_LIMIT: '5', REGIE_MAIL_LINK_REFUSAL_LIMIT: '100' }, () => TestApi.start(config('edge-rate')));
     try {
       const base = limited.baseUrl;
       for (let i = 0; i < 5; i++) expect((await send('GET', i % 2 ? '/municipalities/GM0363' : '/regions', { base })).status).toBe(200);
@@ -738,7 +725,7 @@ describe('rate limits', () => {
   });
 
   test('past REGIE_MAIL_LINK_REFUSAL_LIMIT refused links a client gets 429 on the mail-link pages, even with a good link; other routes go on', async () => {
-    const limited = await withLimits({ REGIE_RATE_LIMIT: '1000', REGIE_MAIL_LINK_REFUSAL_LIMIT: '3' }, () => TestApi.start(config('edge-refusals')));
+    const limited = await withEnv({ REGIE_RATE_LIMIT: '1000', REGIE_MAIL_LINK_REFUSAL_LIMIT: '3' }, () => TestApi.start(config('edge-refusals')));
     try {
       const base = limited.baseUrl;
       const good = signLink(TEST_LINK_SECRET, { act: 'preferences', rcp: 'b@edge.example', lang: 'nl', exp: Math.floor(Date.now() / 1000) + 3600 });
@@ -763,7 +750,7 @@ describe('rate limits', () => {
   });
 
   test('past REGIE_SIGN_IN_LIMIT sign-in requests a client gets 429 on POST /auth/sign-in, whatever the address; other routes go on', async () => {
-    const limited = await withLimits({ REGIE_RATE_LIMIT: '1000', REGIE_MAIL_LINK_REFUSAL_LIMIT: '100', REGIE_SIGN_IN_LIMIT: '3' }, () => TestApi.start(config('edge-sign-ins')));
+    const limited = await withEnv({ REGIE_RATE_LIMIT: '1000', REGIE_MAIL_LINK_REFUSAL_LIMIT: '100', REGIE_SIGN_IN_LIMIT: '3' }, () => TestApi.start(config('edge-sign-ins')));
     try {
       const base = limited.baseUrl;
       // A bad address counts as much as a good one: the answer never says which addresses are known.
@@ -791,7 +778,7 @@ describe('rate limits', () => {
       ['REGIE_MAIL_LINK_REFUSAL_LIMIT', '-1'],
       ['REGIE_SIGN_IN_LIMIT', '0'],
     ]) {
-      await expect(withLimits({ [name]: value }, () => TestApi.start(config('edge-bad-limit')))).rejects.toThrow(name);
+      await expect(withEnv({ [name]: value }, () => TestApi.start(config('edge-bad-limit')))).rejects.toThrow(name);
     }
   });
 });

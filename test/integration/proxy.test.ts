@@ -3,7 +3,7 @@
  * forwards; without it, a forged X-Forwarded-For changes nothing and every request counts for the sender.
  */
 import { TestApi } from '../support/api';
-import { testConfig } from '../support/config';
+import { testConfig, withEnv } from '../support/config';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { createTimeSkippingEnv } from '../support/temporal';
 
@@ -22,16 +22,11 @@ afterAll(async () => {
 
 /** An API allowing 3 requests a client a minute (the limit is read from the environment when the app is built). */
 async function start(hops: string): Promise<TestApi> {
-  const saved = process.env.REGIE_RATE_LIMIT;
-  process.env.REGIE_RATE_LIMIT = '3';
-  try {
-    const api = await TestApi.start(testConfig(`proxy-${hops}`, { DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, SMTP_URL: 'smtp://127.0.0.1:2525', TRUST_PROXY_HOPS: hops }));
-    apis.push(api);
-    return api;
-  } finally {
-    if (saved === undefined) delete process.env.REGIE_RATE_LIMIT;
-    else process.env.REGIE_RATE_LIMIT = saved;
-  }
+  const api = await withEnv({ REGIE_RATE_LIMIT: '3' }, () =>
+    TestApi.start(testConfig(`proxy-${hops}`, { DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, SMTP_URL: 'smtp://127.0.0.1:2525', TRUST_PROXY_HOPS: hops })),
+  );
+  apis.push(api);
+  return api;
 }
 
 const statuses = (api: TestApi, forwardedFor: string, n: number) =>

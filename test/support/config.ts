@@ -14,3 +14,20 @@ export function testConfig(processName: string, env: Record<string, string>): Re
     ...env,
   });
 }
+
+/**
+ * Runs `start` with these environment variables set and restores the environment after: the API reads its
+ * rate limits from the environment when its module is built (apps/api/src/edge/rate-limits.ts).
+ */
+export async function withEnv<T>(vars: Record<string, string>, start: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    return await start();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
