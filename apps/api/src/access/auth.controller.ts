@@ -8,7 +8,7 @@ import { Responds } from '../edge/responses';
 import { MailLinkRefusalLimit, SignInLimit } from '../edge/rate-limits';
 import { PAGE_HEADERS } from '../mail-links/mail-links.controller';
 import { safeNext } from '../pages/next-path';
-import { langQuery, languageOf, renderPage } from '../pages/page-render';
+import { languageOf, renderPage, wantsHtml } from '../pages/page-render';
 import { RegieError } from '../errors/regie-error';
 import { Access } from './access.guard';
 import type { RequestAccess } from './access.guard';
@@ -105,7 +105,7 @@ export class AuthController {
     const p = access.principal!;
     const idHash = sessionIdHash(access);
     const view = idHash ? await this.sessions.view(idHash) : null;
-    if (req.accepts(['json', 'html']) === 'html' && view) return renderPage(res, 200, languageOf(req), 'page-session', { ...view, next: safeNext(req.query.next) ?? '' });
+    if (wantsHtml(req) && view) return renderPage(res, 200, languageOf(req), 'page-session', { ...view, next: safeNext(req.query.next) ?? '' });
     if (view) return view;
     // A token or the operator: who it acts as.
     return p.kind === 'operator'

@@ -9,6 +9,7 @@ import type { RegieConfig } from '../../../../libs/config/config';
 import { REGIE_CONFIG } from '../../../../libs/config/config.module';
 import { DEFAULT_LANGUAGE, isOneOf, LANGUAGES, type Language, type Role } from '../../../../libs/contracts/enums';
 import { createMailTransport } from '../../../../libs/mail/mailer';
+import { isPermanentRefusal, type SmtpFailure } from '../../../../libs/mail/outbox';
 import { mailTemplates } from '../../../../libs/mail/mail-templates';
 import { formatMoment } from '../mail-links/mail-links.service';
 import { LIST_LIMITS } from '../edge/inputs';
@@ -104,8 +105,7 @@ export class SessionsService implements OnModuleDestroy {
         await this.mail().sendMail(message);
         return;
       } catch (err) {
-        const permanent = typeof (err as { responseCode?: number }).responseCode === 'number' && (err as { responseCode: number }).responseCode >= 500;
-        if (permanent || Date.now() + pause >= expiresAt.getTime()) throw err;
+        if (isPermanentRefusal(err as SmtpFailure) || Date.now() + pause >= expiresAt.getTime()) throw err;
         this.logger.warn(`Sign-in mail attempt ${attempt} failed, trying again in ${pause / 1000} s: ${(err as Error).message}`);
         await new Promise((resolve) => setTimeout(resolve, pause));
       }

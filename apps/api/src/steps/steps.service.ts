@@ -57,7 +57,7 @@ export class StepsService {
             [code],
           )
         : await this.dataSource.query(`SELECT ${STEP_COLUMNS} FROM step_state s WHERE s.owner_kind = 'region' AND s.owner_code = $1 ORDER BY s.due_date NULLS LAST, s.step`, [code]);
-    return rows.map((r: any) => (personal ? toStep(r) : detailWithoutPersonalData(toStep(r))));
+    return rows.map(stepFor(personal));
   }
 
   async step(kind: OwnerKind, code: string, step: string, personal: boolean) {
@@ -174,7 +174,7 @@ export class StepsService {
       `SELECT ${STEP_COLUMNS} FROM step_state s ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY s.owner_code, s.step`,
       params,
     );
-    return rows.map((r: any) => (personal ? toStep(r) : detailWithoutPersonalData(toStep(r))));
+    return rows.map(stepFor(personal));
   }
 
   // Who did it is the signed-in actor (ctx.actor), never a field the caller types: `by` and `grantedBy` in history, mail and the update.
@@ -290,6 +290,9 @@ function refusal(err: WorkflowUpdateFailedError): Error {
   if (!isStepRuleError(rule) || rule.code !== failure.type) return err;
   return new RegieError(rule.code, STEP_RULE_CATEGORY[rule.code], `Wijziging geweigerd: ${stepRuleMessage(rule)}`, rule.field);
 }
+
+/** A read-model row as the caller may see it: in full, or without personal data (libs/access/privacy.ts). */
+const stepFor = (personal: boolean) => (row: any) => (personal ? toStep(row) : detailWithoutPersonalData(toStep(row)));
 
 /** A timestamp inside JSON built by Postgres, written as JavaScript writes a Date (`2027-07-01T07:00:00.000Z`). */
 const isoTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
