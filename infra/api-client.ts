@@ -1,7 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-/** The running API's address and admin token, as `npm start` leaves them, for the command-line tools. */
+/**
+ * The running API's address and admin token, as `npm start` leaves them, for the command-line tools:
+ * `request` sends one call, `all` reads every page of a list.
+ */
 export function apiClient() {
   const root = path.resolve(__dirname, '..', '..');
   const baseUrl = process.env.REGIE_API_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
@@ -21,5 +24,27 @@ export function apiClient() {
     if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${json.message ?? JSON.stringify(json)}`);
     return json;
   };
-  return { baseUrl, request };
+  return { baseUrl, request, all: <T>(path: string) => allPages<T>((page) => request('GET', page), path) };
+}
+
+/** One page of a list as the API answers it (apps/api/src/edge/paging.ts). */
+export interface ApiPage<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/**
+ * Every row of a paged list: asks for the largest page (`limit=500`) and follows `nextCursor` until the last
+ * page. `get` fetches one page's path (the caller's client, which authenticates and fails on an error).
+ */
+export async function allPages<T>(get: (path: string) => Promise<ApiPage<T>>, path: string, limit = 500): Promise<T[]> {
+  const items: T[] = [];
+  const separator = path.includes('?') ? '&' : '?';
+  let cursor: string | null = null;
+  do {
+    const page: ApiPage<T> = await get(`${path}${separator}limit=${limit}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return items;
 }

@@ -8,7 +8,7 @@ import { rulebookDueDate } from '../libs/rulebook/schedule';
 import type { Rulebook } from '../libs/rulebook/rulebook.schema';
 import { apiClient } from './api-client';
 
-const { baseUrl: apiUrl, request: api } = apiClient();
+const { baseUrl: apiUrl, request: api, all } = apiClient();
 const mailViewUrl = process.env.REGIE_MAIL_VIEW_URL ?? `http://localhost:${process.env.REGIE_MAIL_VIEW_PORT ?? 1080}`;
 
 /** Amsterdam wall-clock HH:MM of an instant, via Intl (this script is no workflow code). */
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   await api('POST', '/rulebooks', demo);
 
   const requested = process.argv[2];
-  const candidates: { code: string; name: string }[] = await api('GET', '/municipalities?onboarded=false');
+  const candidates = await all<{ code: string; name: string }>('/municipalities?onboarded=false');
   const municipality = requested ? candidates.find((m) => m.code === requested) : candidates.find((m) => m.code === 'GM0363') ?? candidates[0];
   if (!municipality) throw new Error(requested ? `${requested} is unknown or already onboarded; name another code` : 'every municipality is already onboarded');
   const onboarding = await api('POST', '/onboardings', {

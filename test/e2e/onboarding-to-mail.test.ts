@@ -113,7 +113,8 @@ test('an onboarding posted through the API becomes a Dutch reminder at the SMTP 
     expect.objectContaining({ kind: 'reminder', status: 'queued', recipients: ['programma@amsterdam.example'], dueDate: '2034-07-03' }),
   ]);
   // The sent log per municipality, kept as proof: who, what, when, which rulebook version and due date.
-  expect((await api.request('GET', '/municipalities/GM0363/notifications')).body).toEqual([
+  expect((await api.request('GET', '/municipalities/GM0363/notifications')).body.nextCursor).toBeNull();
+  expect((await api.request('GET', '/municipalities/GM0363/notifications')).body.items).toEqual([
     expect.objectContaining({
       step: 'volkshuisvestingsprogramma',
       kind: 'reminder',

@@ -80,15 +80,16 @@ test('a programme manager signs in by mail and completes a step; the province ex
   await until('the change notice at the SMTP server', async () => !!changeNotice());
   expect(changeNotice()!.parsed.text).toContain('Piet Provincie (Provincie Noord-Holland, province)');
 
-  const audit = (await (await fetch(url('/audit'), { headers: { cookie: pm.cookie } })).json()) as { entries: Record<string, unknown>[] };
-  expect(audit.entries).toEqual(
+  const audit = (await (await fetch(url('/audit'), { headers: { cookie: pm.cookie } })).json()) as { items: Record<string, unknown>[]; nextCursor: string | null };
+  expect(audit.nextCursor).toBeNull();
+  expect(audit.items).toEqual(
     expect.arrayContaining([
       expect.objectContaining({ actor: PEOPLE['programme-manager'].email, organisation_key: 'amsterdam', action: 'step:complete', outcome: 'allowed', status: 201, target: 'municipality:GM0363' }),
       expect.objectContaining({ actor: PEOPLE['programme-manager'].email, action: 'sign-in', outcome: 'allowed' }),
     ]),
   );
   // Amsterdam sees its own trail only; the operator sees the province's too, and as CSV.
-  expect(audit.entries.every((e) => e.organisation_key === 'amsterdam' || e.organisation_key === null)).toBe(true);
+  expect(audit.items.every((e) => e.organisation_key === 'amsterdam' || e.organisation_key === null)).toBe(true);
   const csv = await (await fetch(url('/audit?format=csv&action=step:extension'), { headers: { authorization: `Bearer ${process.env.TEST_ADMIN_TOKEN ?? 'test-admin-token-0123456789'}` } })).text();
   expect(csv.split('\n')[0]).toBe('id,at,actor_kind,actor,organisation_key,role,action,target,outcome,status,code,request_id,method,path');
   expect(csv).toContain(`${PEOPLE.province.email},noord-holland,province,step:extension,municipality:GM0363,allowed,201`);
@@ -167,7 +168,9 @@ test('API tokens: Bearer only, shown once, last use kept, revoked at once', asyn
   expect(token).toMatch(/^regie_[a-z0-9]{10}_[A-Za-z0-9_-]{43}$/);
   expect((await fetch(url('/municipalities/GM0363/steps'), { headers: { authorization: token } })).status).toBe(401);
   expect((await fetch(url('/municipalities/GM0363/steps'), { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
-  const list = (await sys.api.request('GET', '/organisations/amsterdam/tokens')).body as Record<string, unknown>[];
+  const page = (await sys.api.request('GET', '/organisations/amsterdam/tokens')).body as { items: Record<string, unknown>[]; nextCursor: string | null };
+  expect(page.nextCursor).toBeNull();
+  const list = page.items;
   const mine = list.find((t) => token.startsWith(String(t.prefix)))!;
   expect(mine).toMatchObject({ role: 'programme-manager', scope: 'read', revokedAt: null, lastUsedAt: expect.any(String) });
   expect(JSON.stringify(list)).not.toContain(token.slice(17));

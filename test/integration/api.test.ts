@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { createDataSource } from '../../libs/db/data-source';
 import { migrate } from '../../libs/db/migrate';
 import { loadReferenceData } from '../../libs/db/reference-data';
+import { allPages } from '../../infra/api-client';
 import { actorToken } from '../support/access';
 import { TestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -25,10 +26,18 @@ beforeAll(async () => {
 
 afterAll(() => sys?.stop());
 
+/** Every row of a paged list, following nextCursor (each page a 200). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const all = (path: string): Promise<any[]> =>
+  allPages(async (page) => {
+    const answer = await api.request('GET', page);
+    expect(answer.status).toBe(200);
+    return answer.body;
+  }, path);
+
 describe('reference data', () => {
   it('holds the 342 municipalities of 2026 with their 12 provinces and 40 COROP regions', async () => {
-    const all = await api.request('GET', '/municipalities');
-    expect(all.body).toHaveLength(342);
+    expect(await all('/municipalities')).toHaveLength(342);
     const amsterdam = await api.request('GET', '/municipalities/GM0363');
     expect(amsterdam.body).toMatchObject({
       code: 'GM0363',
@@ -36,9 +45,9 @@ describe('reference data', () => {
       province: { code: 'PV27', name: 'Noord-Holland' },
       region: { code: 'CR23', name: 'Groot-Amsterdam', grouping: 'corop' },
     });
-    expect((await api.request('GET', '/municipalities?province=PV27')).body).toHaveLength(44);
-    expect((await api.request('GET', '/municipalities?region=CR23')).body).toHaveLength(12);
-    const regions = (await api.request('GET', '/regions')).body;
+    expect(await all('/municipalities?province=PV27')).toHaveLength(44);
+    expect(await all('/municipalities?region=CR23')).toHaveLength(12);
+    const regions = await all('/regions');
     expect(regions).toHaveLength(40);
     expect(regions.reduce((n: number, r: { members: number }) => n + r.members, 0)).toBe(342);
     const groot = (await api.request('GET', '/regions/CR23')).body;
@@ -67,21 +76,21 @@ describe('reference data', () => {
 
 describe('regional groupings', () => {
   it('loads another grouping as data, beside COROP, and refuses an incomplete one', async () => {
-    const all: { code: string }[] = (await api.request('GET', '/municipalities')).body;
-    const half = Math.ceil(all.length / 2);
+    const municipalities: { code: string }[] = await all('/municipalities');
+    const half = Math.ceil(municipalities.length / 2);
     const grouping = {
       regions: [
-        { code: 'WM01', name: 'Woningmarktregio Noord', municipalities: all.slice(0, half).map((m) => m.code) },
-        { code: 'WM02', name: 'Woningmarktregio Zuid', municipalities: all.slice(half).map((m) => m.code) },
+        { code: 'WM01', name: 'Woningmarktregio Noord', municipalities: municipalities.slice(0, half).map((m) => m.code) },
+        { code: 'WM02', name: 'Woningmarktregio Zuid', municipalities: municipalities.slice(half).map((m) => m.code) },
       ],
     };
     expect(await api.request('PUT', '/regions/groupings/woningmarkt', grouping)).toMatchObject({ status: 200, body: { grouping: 'woningmarkt', regions: 2, municipalities: 342 } });
-    expect((await api.request('GET', '/regions?grouping=woningmarkt')).body.map((r: { code: string; members: number }) => [r.code, r.members])).toEqual([
+    expect((await all('/regions?grouping=woningmarkt')).map((r: { code: string; members: number }) => [r.code, r.members])).toEqual([
       ['WM01', half],
       ['WM02', 342 - half],
     ]);
     // COROP stays the grouping that runs steps 1 and 2, and loading it again changes nothing.
-    expect((await api.request('GET', '/regions')).body).toHaveLength(40);
+    expect(await all('/regions')).toHaveLength(40);
     expect((await api.request('GET', '/municipalities/GM0363')).body.region).toEqual({ code: 'CR23', name: 'Groot-Amsterdam', grouping: 'corop' });
 
     const incomplete = { regions: [{ ...grouping.regions[0] }] };
@@ -90,7 +99,7 @@ describe('regional groupings', () => {
     expect(await api.request('PUT', '/regions/groupings/woningmarkt', clash)).toMatchObject({ status: 400, body: { field: 'rows' } });
     expect(await api.request('PUT', '/regions/groupings/woningmarkt', grouping, null)).toMatchObject({ status: 401, body: { error: 'sign-in-required' } });
     // Nothing half-written: the grouping is as it was loaded first.
-    expect((await api.request('GET', '/regions?grouping=woningmarkt')).body).toHaveLength(2);
+    expect(await all('/regions?grouping=woningmarkt')).toHaveLength(2);
   });
 });
 
@@ -111,6 +120,7 @@ describe('migrations', () => {
         'IdempotentWrites1796112000000',
         'Access1796198400000',
         'EvidenceDocuments1796284800000',
+        'CalendarFeeds1796371200000',
       ]);
       expect(await sources[0].query(`SELECT name FROM migrations ORDER BY id`)).toEqual([
         { name: 'InitialSchema1764028800000' },
@@ -122,6 +132,7 @@ describe('migrations', () => {
         { name: 'IdempotentWrites1796112000000' },
         { name: 'Access1796198400000' },
         { name: 'EvidenceDocuments1796284800000' },
+        { name: 'CalendarFeeds1796371200000' },
       ]);
     } finally {
       await Promise.all(sources.map((s) => s.destroy()));

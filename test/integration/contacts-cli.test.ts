@@ -111,7 +111,7 @@ describe('npm run contacts -- load', () => {
       { email: 'stopped@ymere.example', name: null, role: 'housing-corporation', language: 'nl', delivery: 'digest' },
     ]);
     // Ymere works in Diemen too: the link is what the recipients' lookup follows.
-    expect((await api.request('GET', '/organisations?municipality=GM0384')).body.map((o: { key: string }) => o.key)).toEqual(['ymere', 'noord-holland']);
+    expect((await api.request('GET', '/organisations?municipality=GM0384')).body.items.map((o: { key: string }) => o.key)).toEqual(['ymere', 'noord-holland']);
 
     const preferences = await db.query(`SELECT recipient, delivery, optional_stopped_at, updated_via FROM mail_preference ORDER BY recipient`);
     expect(preferences).toEqual([

@@ -36,11 +36,13 @@ describe('organisations', () => {
     });
     const inAmsterdam = await api.request('GET', '/organisations?municipality=GM0363');
     expect(inAmsterdam.status).toBe(200);
-    expect(inAmsterdam.body.map((o: { key: string }) => o.key)).toEqual(['amsterdam', 'noord-holland', 'groot-amsterdam']);
-    const inDiemen = (await api.request('GET', '/organisations?municipality=GM0384')).body.map((o: { key: string }) => o.key);
+    expect(inAmsterdam.body.nextCursor).toBeNull();
+    expect(inAmsterdam.body.items.map((o: { key: string }) => o.key)).toEqual(['amsterdam', 'noord-holland', 'groot-amsterdam']);
+    const inDiemen = (await api.request('GET', '/organisations?municipality=GM0384')).body.items.map((o: { key: string }) => o.key);
     // Ordered by kind, then key.
     expect(inDiemen).toEqual(['ymere', 'noord-holland', 'groot-amsterdam']);
-    expect((await api.request('GET', '/organisations')).body).toHaveLength(5);
+    expect((await api.request('GET', '/organisations')).body).toEqual({ items: expect.any(Array), nextCursor: null });
+    expect((await api.request('GET', '/organisations')).body.items).toHaveLength(5);
     expect(await api.request('GET', '/organisations?municipality=GM9999')).toMatchObject({ status: 404, body: { field: 'municipality' } });
     expect(await api.request('GET', '/organisations?municipality=Amsterdam')).toMatchObject({ status: 400, body: { field: 'municipality' } });
   });

@@ -1,11 +1,10 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Responds } from '../edge/responses';
-import { IsIn, IsInt, IsISO8601, Matches, Max, Min } from 'class-validator';
-import { Type } from 'class-transformer';
+import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsISO8601, Matches } from 'class-validator';
 import type { Response } from 'express';
 import { auditScope } from '../../../../libs/access/policy';
 import { CODE_FORMATS, LIST_LIMITS } from '../edge/inputs';
+import { Paged, pageOf, PageQuery } from '../edge/paging';
 import { LeftOutOrValid } from '../edge/validators';
 import { RegieError } from '../errors/regie-error';
 import { oneOfMessage } from '../errors/validation';
@@ -15,7 +14,6 @@ import { AUDIT_OUTCOMES, AuditService } from './audit.service';
 import type { AuditOutcome } from './audit.service';
 import { Does } from './does';
 
-export const AUDIT_PAGE = { default: 100, max: 1000 } as const;
 const FORMATS = ['json', 'csv'] as const;
 /**
  * A moment with its offset, from year 1000 and within the offsets in use (up to ±14:59): the ISO 8601 check
@@ -25,7 +23,7 @@ const FORMATS = ['json', 'csv'] as const;
 const MOMENT = /^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])$/;
 const ACTOR = /^[\x21-\x7e]{1,254}$/;
 
-export class AuditQuery {
+export class AuditQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'The operator only: one organisation (others always read their own)', pattern: CODE_FORMATS.organisationKey.pattern.source })
   @LeftOutOrValid()
   @Matches(CODE_FORMATS.organisationKey.pattern, { message: `organisation must be ${CODE_FORMATS.organisationKey.what}` })
@@ -58,19 +56,6 @@ export class AuditQuery {
   @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 moment' })
   to?: string;
 
-  @ApiPropertyOptional({ description: "The previous page's `next`", pattern: '^[0-9]{1,18}$' })
-  @LeftOutOrValid()
-  @Matches(/^[0-9]{1,18}$/, { message: 'before must be the next value of the previous page' })
-  before?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: AUDIT_PAGE.max, default: AUDIT_PAGE.default })
-  @LeftOutOrValid()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(AUDIT_PAGE.max, { message: `limit must be at most ${AUDIT_PAGE.max}` })
-  limit?: number;
-
   @ApiPropertyOptional({ enum: FORMATS, default: 'json', description: 'csv: every matching entry as one CSV file' })
   @LeftOutOrValid()
   @IsIn(FORMATS, { message: oneOfMessage('format', FORMATS) })
@@ -84,9 +69,14 @@ export class AuditController {
 
   @Get()
   @Does('audit:read')
-  @ApiOperation({ summary: 'The audit trail, newest first, paged (before = the previous page\'s next): the operator everyone\'s, an organisation its own; format=csv for all matching entries' })
-  @ApiProduces('application/json', 'text/csv')
-  @Responds(200, 400, { status: 404, description: 'not-found: another organisation' }, 429, 503)
+  @ApiOperation({ summary: "The audit trail, newest first, paged: the operator everyone's, an organisation its own; format=csv for all matching entries in one file" })
+  @Paged(
+    { status: 200, file: 'text/csv', description: 'format=csv: every matching entry as one CSV file (limit and cursor do not apply)' },
+    { status: 400, description: 'audit-export-too-large: more than 100,000 entries for one CSV (choose a shorter period)' },
+    { status: 404, description: 'not-found: another organisation' },
+    429,
+    503,
+  )
   async list(@Query() query: AuditQuery, @Access() access: RequestAccess, @Res({ passthrough: true }) res: Response) {
     const scope = auditScope(access.principal!);
     if (!scope) throw new RegieError('organisation-choice-required', 'forbidden', 'Kies eerst namens welke organisatie u werkt / First choose the organisation you act for');
@@ -100,6 +90,6 @@ export class AuditController {
       res.setHeader('Content-Disposition', 'attachment; filename="regie-audit.csv"');
       return this.audit.csv(filter);
     }
-    return this.audit.list({ ...filter, before: query.before, limit: query.limit ?? AUDIT_PAGE.default });
+    return this.audit.list(filter, pageOf(query));
   }
 }

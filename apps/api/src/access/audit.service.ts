@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../../../../libs/access/policy';
+import { Keyset, keysetPage, mapPage, Page, PageRequest } from '../edge/paging';
 import { RegieError } from '../errors/regie-error';
 
 export const AUDIT_OUTCOMES = ['allowed', 'refused', 'failed'] as const;
@@ -28,12 +29,31 @@ export interface AuditFilter {
   outcome?: AuditOutcome;
   from?: string;
   to?: string;
-  /** The last id of the previous page: the next page has smaller ids (newest first). */
-  before?: string;
-  limit: number;
 }
 
 export const AUDIT_COLUMNS = ['id', 'at', 'actor_kind', 'actor', 'organisation_key', 'role', 'action', 'target', 'outcome', 'status', 'code', 'request_id', 'method', 'path'] as const;
+
+/** Newest first: by id, descending. */
+const NEWEST_FIRST = new Keyset([{ sql: 'audit_log.id', type: 'bigint' }], 'desc');
+
+/** The filter's conditions on `audit_log` and their parameters. */
+function filterSql(filter: AuditFilter): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (filter.organisation !== undefined) add('organisation_key = ?', filter.organisation);
+  if (filter.actor !== undefined) add('actor = ?', filter.actor.toLowerCase());
+  if (filter.action !== undefined) add('action = ?', filter.action);
+  if (filter.outcome !== undefined) add('outcome = ?', filter.outcome);
+  if (filter.from !== undefined) add('at >= ?::timestamptz', filter.from);
+  if (filter.to !== undefined) add('at < ?::timestamptz', filter.to);
+  return { where, params };
+}
+
+const toEntry = (r: Record<string, unknown>) => ({ ...r, id: String(r.id), at: (r.at as Date).toISOString() });
 
 /**
  * The append-only audit log (the database refuses UPDATE, DELETE and TRUNCATE on it): every write and
@@ -84,35 +104,23 @@ export class AuditService {
       .catch((err) => this.logger.error(`Anonymous refusal not counted: ${(err as Error).message}`));
   }
 
-  async list(filter: AuditFilter): Promise<{ entries: Record<string, unknown>[]; next: string | null }> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (filter.organisation !== undefined) add('organisation_key = ?', filter.organisation);
-    if (filter.actor !== undefined) add('actor = ?', filter.actor.toLowerCase());
-    if (filter.action !== undefined) add('action = ?', filter.action);
-    if (filter.outcome !== undefined) add('outcome = ?', filter.outcome);
-    if (filter.from !== undefined) add('at >= ?::timestamptz', filter.from);
-    if (filter.to !== undefined) add('at < ?::timestamptz', filter.to);
-    if (filter.before !== undefined) add('id < ?::bigint', filter.before);
-    params.push(filter.limit + 1);
-    const rows: Record<string, unknown>[] = await this.db.query(
-      `SELECT ${AUDIT_COLUMNS.join(', ')} FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
-      params,
-    );
-    const page = rows.slice(0, filter.limit).map((r) => ({ ...r, id: String(r.id), at: (r.at as Date).toISOString() }));
-    return { entries: page, next: rows.length > filter.limit ? String(page[page.length - 1].id) : null };
+  /** A page of the entries, newest first (by id, the primary key: entries of one moment keep their order). */
+  async list(filter: AuditFilter, page: PageRequest): Promise<Page<Record<string, unknown>>> {
+    const { where, params } = filterSql(filter);
+    const found = await keysetPage(this.db, { select: AUDIT_COLUMNS.join(', '), from: 'audit_log', where, params }, NEWEST_FIRST, page);
+    return mapPage(found, toEntry);
   }
 
-  /** The same entries as CSV, header first (all pages up to `max` rows; more is refused rather than cut silently). */
-  async csv(filter: Omit<AuditFilter, 'limit' | 'before'>, max = 100_000): Promise<string> {
-    const { entries, next } = await this.list({ ...filter, limit: max });
-    if (next !== null) {
+  /** Every matching entry as CSV, header first, up to `max` rows (more is refused rather than cut silently). */
+  async csv(filter: AuditFilter, max = 100_000): Promise<string> {
+    const { where, params } = filterSql(filter);
+    const rows: Record<string, unknown>[] = await this.db.query(
+      `SELECT ${AUDIT_COLUMNS.join(', ')} FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.push(max + 1)}`,
+      params,
+    );
+    if (rows.length > max) {
       throw new RegieError('audit-export-too-large', 'invalid-input', `Meer dan ${max} regels: kies een kortere periode (from, to) / More than ${max} rows: choose a shorter period (from, to)`, 'from');
     }
-    return stringify(entries, { header: true, columns: [...AUDIT_COLUMNS] });
+    return stringify(rows.map(toEntry), { header: true, columns: [...AUDIT_COLUMNS] });
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Injectable, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Injectable, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, Max, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
@@ -7,6 +7,7 @@ import { TOKEN_SCOPES } from '../../../../libs/access/policy';
 import type { Principal, TokenScope } from '../../../../libs/access/policy';
 import { newApiToken } from '../../../../libs/access/secrets';
 import { ROLES, type Role } from '../../../../libs/contracts/enums';
+import { Keyset, keysetPage, Paged, pageOf, PageQuery, PageRequest } from '../edge/paging';
 import { PathParams } from '../edge/path-params';
 import { Responds } from '../edge/responses';
 import { organisationNotFound } from '../organisations/organisations.service';
@@ -44,6 +45,15 @@ export class CreateTokenDto {
 const TOKEN_VIEW = `id, name, prefix, role, scope, created_by AS "createdBy", created_at AS "createdAt", expires_at AS "expiresAt",
   revoked_at AS "revokedAt", last_used_at AS "lastUsedAt"`;
 
+/** Newest first; the id (the primary key) between tokens created in one transaction. */
+const NEWEST_FIRST = new Keyset(
+  [
+    { sql: 'api_token.created_at', type: 'timestamp' },
+    { sql: 'api_token.id', type: 'uuid' },
+  ],
+  'desc',
+);
+
 /**
  * API tokens for machines (a municipality's own system, VNG's BI), per organisation: shown once at
  * creation, kept as a hash with a visible prefix, acting as one role with a scope, until they expire or
@@ -73,11 +83,11 @@ export class TokensService {
     return { ...row, token, notice: 'Bewaar deze sleutel nu: hij wordt niet opnieuw getoond / Store this token now: it is not shown again' };
   }
 
-  /** An organisation that does not exist has no list (404), not an empty one. */
-  async list(organisationKey: string) {
+  /** A page of the organisation's tokens, newest first; an organisation that does not exist has no list (404), not an empty one. */
+  async list(organisationKey: string, page: PageRequest) {
     const [org] = await this.db.query(`SELECT 1 FROM organisation WHERE key = $1`, [organisationKey]);
     if (!org) throw organisationNotFound(organisationKey);
-    return this.db.query(`SELECT ${TOKEN_VIEW} FROM api_token WHERE organisation_key = $1 ORDER BY created_at DESC`, [organisationKey]);
+    return keysetPage(this.db, { select: TOKEN_VIEW, from: 'api_token', where: ['organisation_key = $1'], params: [organisationKey] }, NEWEST_FIRST, page);
   }
 
   async revoke(organisationKey: string, id: string, by: Principal) {
@@ -107,11 +117,11 @@ export class TokensController {
 
   @Get()
   @PathParams({ key: 'organisationKey' })
-  @ApiOperation({ summary: "The organisation's tokens: prefix, name, role, scope, expiry, last use, revocation (never the token)" })
-  @Responds(200, 404, 429, 503)
+  @ApiOperation({ summary: "The organisation's tokens, newest first, paged: prefix, name, role, scope, expiry, last use, revocation (never the token)" })
+  @Paged({ status: 404, description: 'organisation-not-found' }, 429, 503)
   @Does('organisation:tokens', 'organisation')
-  list(@Param('key') key: string) {
-    return this.tokens.list(key);
+  list(@Param('key') key: string, @Query() page: PageQuery) {
+    return this.tokens.list(key, pageOf(page));
   }
 
   @Delete(':id')

@@ -12,13 +12,14 @@ import { OWNER_COLLECTIONS } from '../../../../libs/contracts';
 import { loadRegionGrouping, RegionGroupingError } from '../../../../libs/db/reference-data';
 import { Does } from '../access/does';
 import { LIST_LIMITS } from '../edge/inputs';
+import { Paged, pageOf, PageQuery } from '../edge/paging';
 import { PathParams } from '../edge/path-params';
 import { Responds } from '../edge/responses';
 import { BooleanQuery, Code, CodeList, StepText } from '../edge/validators';
 import { MunicipalitiesService } from './municipalities.service';
 import { RegieError } from '../errors/regie-error';
 
-export class MunicipalityListQuery {
+export class MunicipalityListQuery extends PageQuery {
   @Code('province', 'province', { optional: true })
   province?: string;
 
@@ -29,7 +30,7 @@ export class MunicipalityListQuery {
   onboarded?: string;
 }
 
-export class RegionListQuery {
+export class RegionListQuery extends PageQuery {
   @Code('grouping', 'grouping', { optional: true, description: 'Default: the configured grouping (corop)' })
   grouping?: string;
 }
@@ -44,14 +45,17 @@ export class MunicipalitiesController {
 
   @Get()
   @Does('reference:read')
-  @ApiOperation({ summary: 'Municipalities with province, COROP region and onboarding; filter by province, region, onboarded' })
-  @Responds(200, 400, 429, 503)
+  @ApiOperation({ summary: 'Municipalities with province, COROP region and onboarding; filter by province, region, onboarded; paged by code' })
+  @Paged(429, 503)
   list(@Query() query: MunicipalityListQuery) {
-    return this.municipalities.list({
-      province: query.province,
-      region: query.region,
-      onboarded: query.onboarded === undefined ? undefined : query.onboarded === 'true',
-    });
+    return this.municipalities.list(
+      {
+        province: query.province,
+        region: query.region,
+        onboarded: query.onboarded === undefined ? undefined : query.onboarded === 'true',
+      },
+      pageOf(query),
+    );
   }
 
   @Get(':code')
@@ -107,10 +111,10 @@ export class RegionsController {
 
   @Get()
   @Does('reference:read')
-  @ApiOperation({ summary: 'Regions of a grouping (default: the configured one, the 40 COROP regions) with member counts and onboarding' })
-  @Responds(200, 400, 429, 503)
+  @ApiOperation({ summary: 'Regions of a grouping (default: the configured one, the 40 COROP regions) with member counts and onboarding; paged by code' })
+  @Paged(429, 503)
   list(@Query() query: RegionListQuery) {
-    return this.municipalities.regions(query.grouping || undefined);
+    return this.municipalities.regions(query.grouping || undefined, pageOf(query));
   }
 
   @Put('groupings/:grouping')

@@ -3,6 +3,13 @@ import { REGIE_CONFIG } from '../../../../libs/config/config.module';
 import type { RegieConfig } from '../../../../libs/config/config';
 import { DataSource } from 'typeorm';
 import { RegieError } from '../errors/regie-error';
+import { Keyset, keysetPage, mapPage, PageRequest } from '../edge/paging';
+
+const MUNICIPALITY_COLUMNS = `m.code, m.name, m.province_code, p.name AS province_name, r.code AS region_code, r.name AS region_name,
+  r.grouping AS region_grouping, o.workflow_id, o.rulebook_id, o.workflow_started_at`;
+
+const BY_MUNICIPALITY_CODE = new Keyset([{ sql: 'm.code', type: 'text' }]);
+const BY_REGION_CODE = new Keyset([{ sql: 'r.code', type: 'text' }]);
 
 export interface MunicipalityFilter {
   province?: string;
@@ -18,34 +25,37 @@ export class MunicipalitiesService {
     @Inject(REGIE_CONFIG) private readonly config: RegieConfig,
   ) {}
 
-  async list(filter: MunicipalityFilter) {
+  /** A page of municipalities, by code (the primary key; each is in one region of the configured grouping, so one row each). */
+  async list(filter: MunicipalityFilter, page: PageRequest) {
     const params: unknown[] = [];
     const where: string[] = [];
     if (filter.province) where.push(`m.province_code = $${params.push(filter.province)}`);
     if (filter.region) where.push(`r.code = $${params.push(filter.region)}`);
     if (filter.onboarded !== undefined) where.push(filter.onboarded ? 'o.workflow_started_at IS NOT NULL' : 'o.workflow_started_at IS NULL');
-    const rows = await this.dataSource.query(
-      `${this.selectMunicipality()} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.code`,
-      params,
-    );
-    return rows.map(toMunicipality);
+    const found = await keysetPage(this.dataSource, { select: MUNICIPALITY_COLUMNS, from: this.municipalityTables(), where, params }, BY_MUNICIPALITY_CODE, page);
+    return mapPage(found, toMunicipality);
   }
 
   async get(code: string) {
-    const [row] = await this.dataSource.query(`${this.selectMunicipality()} WHERE m.code = $1`, [code]);
+    const [row] = await this.dataSource.query(`SELECT ${MUNICIPALITY_COLUMNS} FROM ${this.municipalityTables()} WHERE m.code = $1`, [code]);
     if (!row) throw new RegieError('municipality-not-found', 'not-found', `Gemeente ${code} bestaat niet / Unknown municipality`, 'code');
     return toMunicipality(row);
   }
 
-  /** Regions of one grouping (default: the configured one that runs steps 1 and 2). */
-  async regions(grouping = this.config.regionGrouping) {
-    const rows = await this.dataSource.query(
-      `SELECT r.code, r.name, r.grouping, count(rm.municipality_code)::int AS members, o.workflow_id, o.workflow_started_at
-       FROM region r LEFT JOIN region_member rm ON rm.region_code = r.code LEFT JOIN region_onboarding o ON o.region_code = r.code
-       WHERE r.grouping = $1 GROUP BY r.code, r.name, r.grouping, o.workflow_id, o.workflow_started_at ORDER BY r.code`,
-      [grouping],
+  /** A page of the regions of one grouping (default: the configured one that runs steps 1 and 2), by code. */
+  async regions(grouping: string | undefined, page: PageRequest) {
+    const found = await keysetPage(
+      this.dataSource,
+      {
+        select: `r.code, r.name, r.grouping, (SELECT count(*)::int FROM region_member WHERE region_code = r.code) AS members, o.workflow_id, o.workflow_started_at`,
+        from: 'region r LEFT JOIN region_onboarding o ON o.region_code = r.code',
+        where: ['r.grouping = $1'],
+        params: [grouping ?? this.config.regionGrouping],
+      },
+      BY_REGION_CODE,
+      page,
     );
-    return rows.map(toRegion);
+    return mapPage(found, toRegion);
   }
 
   async region(code: string) {
@@ -63,10 +73,9 @@ export class MunicipalitiesService {
     return { ...toRegion(row), municipalities: members };
   }
 
-  private selectMunicipality(): string {
-    return `SELECT m.code, m.name, m.province_code, p.name AS province_name, r.code AS region_code, r.name AS region_name, r.grouping AS region_grouping,
-              o.workflow_id, o.rulebook_id, o.workflow_started_at
-            FROM municipality m
+  /** A municipality with its province, its region of the configured grouping and its onboarding. */
+  private municipalityTables(): string {
+    return `municipality m
             JOIN province p ON p.code = m.province_code
             LEFT JOIN region_member rm ON rm.municipality_code = m.code
               AND rm.region_code IN (SELECT code FROM region WHERE grouping = '${this.config.regionGrouping}')

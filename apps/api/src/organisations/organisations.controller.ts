@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Put, 
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Does } from '../access/does';
+import { Paged, pageOf } from '../edge/paging';
 import { PathParams } from '../edge/path-params';
 import { Responds } from '../edge/responses';
 import { LoadOrganisationsDto, OrganisationListQuery, PutContactsDto, PutOrganisationDto } from './organisations.dto';
@@ -14,10 +15,10 @@ export class OrganisationsController {
 
   @Get()
   @Does('organisations:list')
-  @ApiOperation({ summary: 'Organisations; with ?municipality=GM0363 those that work there (its own, region, province, linked stakeholders)' })
-  @Responds(200, 400, { status: 404, description: 'municipality-not-found (query municipality)' }, 429, 503)
+  @ApiOperation({ summary: 'Organisations; with ?municipality=GM0363 those that work there (its own, region, province, linked stakeholders); paged by kind and key' })
+  @Paged({ status: 404, description: 'municipality-not-found (query municipality)' }, 429, 503)
   list(@Query() query: OrganisationListQuery) {
-    return this.organisations.list(query.municipality);
+    return this.organisations.list(query.municipality, pageOf(query));
   }
 
   @Get(':key')

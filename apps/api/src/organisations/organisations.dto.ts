@@ -4,6 +4,7 @@ import { ArrayMaxSize, IsArray, IsIn, ValidateNested } from 'class-validator';
 import { DEFAULT_LANGUAGE, DELIVERIES, LANGUAGES, ORGANISATION_KINDS, ROLES } from '../../../../libs/contracts';
 import type { Delivery, Language, OrganisationKind, Role } from '../../../../libs/contracts';
 import { LIST_LIMITS } from '../edge/inputs';
+import { PageQuery } from '../edge/paging';
 import { Code, CodeList, Email, LeftOutOrValid, StepText } from '../edge/validators';
 import { oneOfMessage } from '../errors/validation';
 
@@ -75,7 +76,7 @@ export class LoadOrganisationsDto {
   organisations!: LoadOrganisationDto[];
 }
 
-export class OrganisationListQuery {
+export class OrganisationListQuery extends PageQuery {
   @Code('municipality', 'municipality', { optional: true })
   municipality?: string;
 }

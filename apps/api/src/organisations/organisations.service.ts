@@ -10,6 +10,7 @@ import {
   Role,
   STAKEHOLDER_KINDS,
 } from '../../../../libs/contracts';
+import { Keyset, keysetPage, Page, PageRequest } from '../edge/paging';
 import { RegieError } from '../errors/regie-error';
 import { ContactDto, LoadOrganisationsDto, PutContactsDto, PutOrganisationDto } from './organisations.dto';
 
@@ -32,6 +33,12 @@ const ROLES_BY_KIND: Record<OrganisationKind, readonly Role[] | 'any'> = {
 };
 
 const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** The list's order: kind, then key (the primary key). */
+const BY_KIND_AND_KEY = new Keyset([
+  { sql: 'o.kind', type: 'text' },
+  { sql: 'o.key', type: 'text' },
+]);
 
 export interface OrganisationView {
   key: string;
@@ -190,24 +197,34 @@ export class OrganisationsService {
     return found;
   }
 
-  /** Who works in a municipality: its own organisation, its region's and province's, and the linked stakeholders. */
-  async list(municipality?: string): Promise<OrganisationView[]> {
+  /**
+   * A page of organisations, by kind and key (the key unique); with a municipality, who works there: its own
+   * organisation, its region's and province's, and the linked stakeholders.
+   */
+  async list(municipality: string | undefined, page: PageRequest): Promise<Page<OrganisationView>> {
     if (municipality) {
       const [known] = await this.dataSource.query(`SELECT 1 FROM municipality WHERE code = $1`, [municipality]);
       if (!known) throw new RegieError('municipality-not-found', 'not-found', 'Veld municipality: onbekende gemeente / unknown municipality', 'municipality');
     }
-    const keys: { key: string }[] = await this.dataSource.query(
+    const keys = await keysetPage<{ key: string }>(
+      this.dataSource,
       municipality
-        ? `SELECT o.key FROM organisation o JOIN municipality m ON m.code = $1
-           WHERE (o.kind = 'municipality' AND o.code = m.code)
-              OR (o.kind = 'province' AND o.code = m.province_code)
-              OR (o.kind = 'region' AND o.code IN (SELECT region_code FROM region_member WHERE municipality_code = m.code))
-              OR EXISTS (SELECT 1 FROM organisation_municipality om WHERE om.organisation_key = o.key AND om.municipality_code = m.code)
-           ORDER BY o.kind, o.key`
-        : `SELECT key FROM organisation ORDER BY kind, key`,
-      municipality ? [municipality] : [],
+        ? {
+            select: 'o.key',
+            from: 'organisation o JOIN municipality m ON m.code = $1',
+            where: [
+              `(o.kind = 'municipality' AND o.code = m.code)
+                OR (o.kind = 'province' AND o.code = m.province_code)
+                OR (o.kind = 'region' AND o.code IN (SELECT region_code FROM region_member WHERE municipality_code = m.code))
+                OR EXISTS (SELECT 1 FROM organisation_municipality om WHERE om.organisation_key = o.key AND om.municipality_code = m.code)`,
+            ],
+            params: [municipality],
+          }
+        : { select: 'o.key', from: 'organisation o' },
+      BY_KIND_AND_KEY,
+      page,
     );
-    return Promise.all(keys.map(async (k) => (await this.view(this.dataSource.manager, k.key))!));
+    return { items: await Promise.all(keys.items.map(async (k) => (await this.view(this.dataSource.manager, k.key))!)), nextCursor: keys.nextCursor };
   }
 
   private async view(manager: EntityManager, key: string): Promise<OrganisationView | null> {

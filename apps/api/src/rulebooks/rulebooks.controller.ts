@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger';
 import { z } from 'zod';
 import { rulebookSchema } from '../../../../libs/rulebook/rulebook.schema';
 import { IsBoolean } from 'class-validator';
 import type { Response } from 'express';
+import { Paged, pageOf, PageQuery } from '../edge/paging';
 import { Responds } from '../edge/responses';
 import { LeftOutOrValid, StepText } from '../edge/validators';
 import { OptionalBody } from '../errors/validation';
@@ -41,10 +42,10 @@ export class RulebooksController {
 
   @Get()
   @Does('reference:read')
-  @ApiOperation({ summary: 'Stored rulebook versions' })
-  @Responds(200, 429, 503)
-  list() {
-    return this.rulebooks.list();
+  @ApiOperation({ summary: 'Stored rulebook versions, paged in the order published' })
+  @Paged(429, 503)
+  list(@Query() page: PageQuery) {
+    return this.rulebooks.list(pageOf(page));
   }
 
   @Get(':id')

@@ -3,17 +3,29 @@ import { DataSource } from 'typeorm';
 import { findRulebook, RulebookConflictError, storeRulebook } from '../../../../libs/db/rulebook-store';
 import { HashedRulebook, hashRulebook } from '../../../../libs/rulebook/rulebook-files';
 import { parseRulebook, RulebookValidationError } from '../../../../libs/rulebook/rulebook.schema';
+import { Keyset, keysetPage, PageRequest } from '../edge/paging';
 import { RegieError } from '../errors/regie-error';
+
+const AS_PUBLISHED = new Keyset([
+  { sql: 'rulebook_version.published_at', type: 'timestamp' },
+  { sql: 'rulebook_version.id', type: 'text' },
+]);
 
 /** Rulebook versions: stored immutably with their content hash; shipped ones from files, others published here. */
 @Injectable()
 export class RulebooksService {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
-  list() {
-    return this.dataSource.query(
-      `SELECT id, content->>'title' AS title, content->>'effectiveDate' AS "effectiveDate", content_hash AS hash, source, published_at AS "publishedAt"
-       FROM rulebook_version ORDER BY published_at, id`,
+  /** A page of the stored versions, in the order published (the id, the primary key, between versions of one moment). */
+  list(page: PageRequest) {
+    return keysetPage(
+      this.dataSource,
+      {
+        select: `id, content->>'title' AS title, content->>'effectiveDate' AS "effectiveDate", content_hash AS hash, source, published_at AS "publishedAt"`,
+        from: 'rulebook_version',
+      },
+      AS_PUBLISHED,
+      page,
     );
   }
 

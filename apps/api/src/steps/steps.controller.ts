@@ -6,6 +6,7 @@ import type { Request, Response } from 'express';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Does } from '../access/does';
 import { ownerFromPath, PathParams } from '../edge/path-params';
+import { Paged, pageOf, PageQuery } from '../edge/paging';
 import { Responds, Status, ResponseSpec } from '../edge/responses';
 import { CompleteDto, ExtensionDto, ProgressDto, StepListQuery, TargetDateDto, WaiverDto } from './steps.dto';
 import { StepsService, WriteContext } from './steps.service';
@@ -49,8 +50,8 @@ export class StepsController {
 
   @Get('steps')
   @Does('overview:read')
-  @ApiOperation({ summary: 'All steps, filterable by step, status, province, region, overdue and owner kind (one SQL query)' })
-  @Responds(200, 400, 429, 503)
+  @ApiOperation({ summary: 'All steps, filterable by step, status, province, region, overdue and owner kind (one SQL query), paged by owner code and step' })
+  @Paged(429, 503)
   list(@Query() query: StepListQuery, @Access() access: RequestAccess) {
     return this.steps.list(query, access.decision.personalData);
   }
@@ -58,7 +59,11 @@ export class StepsController {
   @Get(':collection/:code/steps')
   @Does('owner:read', 'owner')
   @PathParams(OWNER_PARAMS)
-  @ApiOperation({ summary: "An owner's steps with due dates and their derivation; a municipality's list includes its region's steps" })
+  @ApiOperation({
+    summary:
+      "An owner's steps with due dates and their derivation; a municipality's list includes its region's steps. " +
+      "Not paged: the rulebook bounds it (its steps and their yearly instances, about ten rows)",
+  })
   @Responds(200, { status: 404, description: OWNER_NOT_FOUND }, 429, 503)
   stepsOf(@Param('collection') collection: string, @Param('code') code: string, @Access() access: RequestAccess) {
     const o = owner(collection, code);
@@ -68,11 +73,11 @@ export class StepsController {
   @Get(':collection/:code/notifications')
   @Does('owner:sent-log', 'owner')
   @PathParams(OWNER_PARAMS)
-  @ApiOperation({ summary: "The sent log of a municipality or region: every notification with rulebook version, due date and each recipient's delivery" })
-  @Responds(200, { status: 404, description: OWNER_NOT_FOUND }, 429, 503)
-  notifications(@Param('collection') collection: string, @Param('code') code: string, @Access() access: RequestAccess) {
+  @ApiOperation({ summary: "The sent log of a municipality or region: every notification with rulebook version, due date and each recipient's delivery, paged in the order recorded" })
+  @Paged({ status: 404, description: OWNER_NOT_FOUND }, 429, 503)
+  notifications(@Param('collection') collection: string, @Param('code') code: string, @Query() page: PageQuery, @Access() access: RequestAccess) {
     const o = owner(collection, code);
-    return this.steps.notificationsOf(o.kind, o.code, access.decision.personalData);
+    return this.steps.notificationsOf(o.kind, o.code, access.decision.personalData, pageOf(page));
   }
 
   @Get(':collection/:code/steps/:step')
@@ -105,11 +110,17 @@ export class StepsController {
   @Get(':collection/:code/steps/:step/notifications')
   @Does('owner:sent-log', 'owner')
   @PathParams(STEP_PARAMS)
-  @ApiOperation({ summary: "The sent log of one step: every notification with each recipient's delivery (outbox status, SMTP answer, attempts)" })
-  @Responds(200, { status: 404, description: STEP_NOT_FOUND }, 429, 503)
-  stepNotifications(@Param('collection') collection: string, @Param('code') code: string, @Param('step') step: string, @Access() access: RequestAccess) {
+  @ApiOperation({ summary: "The sent log of one step: every notification with each recipient's delivery (outbox status, SMTP answer, attempts), paged in the order recorded" })
+  @Paged({ status: 404, description: STEP_NOT_FOUND }, 429, 503)
+  stepNotifications(
+    @Param('collection') collection: string,
+    @Param('code') code: string,
+    @Param('step') step: string,
+    @Query() page: PageQuery,
+    @Access() access: RequestAccess,
+  ) {
     const o = owner(collection, code);
-    return this.steps.stepNotifications(o.kind, o.code, step, access.decision.personalData);
+    return this.steps.stepNotifications(o.kind, o.code, step, access.decision.personalData, pageOf(page));
   }
 
   @Post(':collection/:code/steps/:step/progress')

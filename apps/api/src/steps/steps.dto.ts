@@ -4,6 +4,7 @@ import { IsIn, ValidateNested } from 'class-validator';
 import { EVIDENCE_KINDS, OWNER_KINDS, PROGRESS_STATUSES, STEP_STATUSES } from '../../../../libs/contracts';
 import type { EvidenceKind, OwnerKind, ProgressStatus, StepStatus } from '../../../../libs/contracts';
 import { STEP_LIMITS } from '../../../../libs/programme/limits';
+import { PageQuery } from '../edge/paging';
 import { BooleanQuery, ChecklistValues, Code, HttpUrl, LeftOutOrValid, StepDate, StepText } from '../edge/validators';
 import { oneOfMessage } from '../errors/validation';
 
@@ -58,7 +59,8 @@ export class WaiverDto {
   reason!: string;
 }
 
-export class StepListQuery {
+/** The overview's filters, AND-ed, and its page (`edge/paging.ts`). */
+export class StepListQuery extends PageQuery {
   @Code('stepKey', 'step', { optional: true })
   step?: string;
 

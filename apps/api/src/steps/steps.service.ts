@@ -26,11 +26,40 @@ import { RegieError } from '../errors/regie-error';
 import { callTemporal } from '../temporal/temporal-calls';
 import { WriteRequests } from './write-requests';
 import { StepListQuery } from './steps.dto';
+import { Keyset, keysetPage, mapPage, pageOf, PageRequest } from '../edge/paging';
 
 export type { OwnerKind };
 
 const STEP_COLUMNS = `s.owner_kind, s.owner_code, s.step, s.step_key, s.cycle_year, s.status, s.overdue, s.late, s.overdue_since::text,
   s.date_kind, s.due_date::text, s.derivation, s.detail, s.rulebook_id, s.rulebook_hash, s.workflow_id, s.last_event, s.last_event_at`;
+
+/** The overview's order: owner code, then step instance (the read model's primary key). */
+const STEP_KEYSET = new Keyset([
+  { sql: 's.owner_code', type: 'text' },
+  { sql: 's.step', type: 'text' },
+]);
+
+/** A timestamp inside JSON built by Postgres, written as JavaScript writes a Date (`2027-07-01T07:00:00.000Z`). */
+const isoTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** A sent-log row: the notification and, per recipient, its delivery from the outbox (digest included). */
+const SENT_LOG_COLUMNS = `n.business_key, n.step, n.kind, n.rung, n.due_date::text, n.rulebook_id, n.recipients, n.subject, n.status,
+  n.message_id, n.recorded_at, n.sent_at,
+  COALESCE((
+    SELECT json_agg(json_build_object(
+      'recipient', o.recipient, 'language', o.language, 'delivery', o.delivery, 'status', o.status, 'statusReason', o.status_reason,
+      'messageId', o.message_id, 'smtpResponse', o.smtp_response, 'attempts', o.attempts, 'sentAt', ${isoTime('o.sent_at')},
+      'digest', CASE WHEN d.id IS NULL THEN NULL ELSE json_build_object('messageId', d.message_id, 'status', d.status, 'sentAt', ${isoTime('d.sent_at')}) END
+    ) ORDER BY o.recipient)
+    FROM outbox o LEFT JOIN outbox d ON d.id = o.digest_id
+    WHERE o.business_key = n.business_key AND o.kind = 'notification'
+  ), '[]'::json) AS deliveries`;
+
+/** The sent log's order: as recorded, the business key (the primary key) between notifications of one moment. */
+const SENT_LOG_KEYSET = new Keyset([
+  { sql: 'n.recorded_at', type: 'timestamp' },
+  { sql: 'n.business_key', type: 'text' },
+]);
 
 /** Step reads come from the Postgres read model; writes go to the owner's workflow as validated updates. */
 @Injectable()
@@ -82,56 +111,39 @@ export class StepsService {
     return { ...(detailWithoutPersonalData(view) as typeof view), notifications: notifications.map(sentLogCounts), acknowledgements: acknowledgements.map(acknowledgementWithoutRecipient) };
   }
 
-  /** The sent log kept as proof: who was told what, when, under which rulebook version and due date. */
-  async notificationsOf(kind: OwnerKind, code: string, personal: boolean) {
+  /** The sent log kept as proof, a page at a time: who was told what, when, under which rulebook version and due date. */
+  async notificationsOf(kind: OwnerKind, code: string, personal: boolean, page: PageRequest) {
     await this.requireOwner(kind, code);
-    const log = await this.sentLog(kind, code);
-    return personal ? log : log.map(sentLogCounts);
+    const log = await this.sentLogPage(kind, code, undefined, page);
+    return personal ? log : mapPage(log, sentLogCounts);
   }
 
-  /** The sent log of one step (404 for an unknown step). */
-  async stepNotifications(kind: OwnerKind, code: string, step: string, personal: boolean) {
+  /** The sent log of one step, a page at a time (404 for an unknown step). */
+  async stepNotifications(kind: OwnerKind, code: string, step: string, personal: boolean, page: PageRequest) {
     const row = await this.findStep(kind, code, step);
-    const log = await this.sentLog(row.owner_kind, row.owner_code, step);
-    return personal ? log : log.map(sentLogCounts);
+    const log = await this.sentLogPage(row.owner_kind, row.owner_code, step, page);
+    return personal ? log : mapPage(log, sentLogCounts);
   }
 
   /**
    * Every notification with, per recipient, its outbox row: language, immediate or digest, the status and
    * why, the SMTP server's answer and the attempts; a mail that went out in a weekly digest names that
-   * digest's Message-ID, status and time. One query, whatever the number of recipients.
+   * digest's Message-ID, status and time. One query, whatever the number of recipients. The whole log of one
+   * step (its page shows it); `sentLogPage` reads the same rows a page at a time.
    */
-  private async sentLog(kind: OwnerKind, code: string, step?: string) {
+  private async sentLog(kind: OwnerKind, code: string, step: string) {
     const rows = await this.dataSource.query(
-      `SELECT n.business_key, n.step, n.kind, n.rung, n.due_date::text, n.rulebook_id, n.recipients, n.subject, n.status,
-         n.message_id, n.recorded_at, n.sent_at,
-         COALESCE((
-           SELECT json_agg(json_build_object(
-             'recipient', o.recipient, 'language', o.language, 'delivery', o.delivery, 'status', o.status, 'statusReason', o.status_reason,
-             'messageId', o.message_id, 'smtpResponse', o.smtp_response, 'attempts', o.attempts, 'sentAt', ${isoTime('o.sent_at')},
-             'digest', CASE WHEN d.id IS NULL THEN NULL ELSE json_build_object('messageId', d.message_id, 'status', d.status, 'sentAt', ${isoTime('d.sent_at')}) END
-           ) ORDER BY o.recipient)
-           FROM outbox o LEFT JOIN outbox d ON d.id = o.digest_id
-           WHERE o.business_key = n.business_key AND o.kind = 'notification'
-         ), '[]'::json) AS deliveries
-       FROM notification n WHERE n.owner_kind = $1 AND n.owner_code = $2 ${step ? 'AND n.step = $3' : ''} ORDER BY n.recorded_at, n.business_key`,
-      step ? [kind, code, step] : [kind, code],
+      `SELECT ${SENT_LOG_COLUMNS} FROM notification n WHERE n.owner_kind = $1 AND n.owner_code = $2 AND n.step = $3 ORDER BY n.recorded_at, n.business_key`,
+      [kind, code, step],
     );
-    return rows.map((n: any) => ({
-      businessKey: n.business_key,
-      step: n.step,
-      kind: n.kind,
-      rung: n.rung,
-      dueDate: n.due_date,
-      rulebookId: n.rulebook_id,
-      recipients: n.recipients,
-      subject: n.subject,
-      status: n.status,
-      messageId: n.message_id,
-      recordedAt: n.recorded_at,
-      sentAt: n.sent_at,
-      deliveries: n.deliveries,
-    }));
+    return rows.map(toSentLogEntry);
+  }
+
+  /** A page of an owner's or a step's sent log, in the order the notifications were recorded (business key last: unique). */
+  private async sentLogPage(kind: OwnerKind, code: string, step: string | undefined, page: PageRequest) {
+    const where = ['n.owner_kind = $1', 'n.owner_code = $2', ...(step ? ['n.step = $3'] : [])];
+    const found = await keysetPage(this.dataSource, { select: SENT_LOG_COLUMNS, from: 'notification n', where, params: step ? [kind, code, step] : [kind, code] }, SENT_LOG_KEYSET, page);
+    return mapPage(found, toSentLogEntry);
   }
 
   /** Who acknowledged an escalation or confirmed receipt of a notification of this step, through a signed link, in order. */
@@ -154,7 +166,10 @@ export class StepsService {
     }));
   }
 
-  /** One SQL query over the read model, whatever the filter: never a Temporal query per workflow. */
+  /**
+   * One SQL query over the read model per page, whatever the filter: never a Temporal query per workflow.
+   * Ordered by owner code and step instance, the table's primary key, so pages neither repeat nor skip a row.
+   */
   async list(query: StepListQuery, personal: boolean) {
     const params: unknown[] = [];
     const where: string[] = [];
@@ -170,11 +185,8 @@ export class StepsService {
       where.push(`(s.owner_kind = 'region' AND s.owner_code = $${params.push(query.region)}
         OR s.owner_kind = 'municipality' AND s.owner_code IN (SELECT municipality_code FROM region_member WHERE region_code = $${params.length}))`);
     }
-    const rows = await this.dataSource.query(
-      `SELECT ${STEP_COLUMNS} FROM step_state s ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY s.owner_code, s.step`,
-      params,
-    );
-    return rows.map(stepFor(personal));
+    const page = await keysetPage(this.dataSource, { select: STEP_COLUMNS, from: 'step_state s', where, params }, STEP_KEYSET, pageOf(query));
+    return mapPage(page, stepFor(personal));
   }
 
   // Who did it is the signed-in actor (ctx.actor), never a field the caller types: `by` and `grantedBy` in history, mail and the update.
@@ -294,8 +306,23 @@ function refusal(err: WorkflowUpdateFailedError): Error {
 /** A read-model row as the caller may see it: in full, or without personal data (libs/access/privacy.ts). */
 const stepFor = (personal: boolean) => (row: any) => (personal ? toStep(row) : detailWithoutPersonalData(toStep(row)));
 
-/** A timestamp inside JSON built by Postgres, written as JavaScript writes a Date (`2027-07-01T07:00:00.000Z`). */
-const isoTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+function toSentLogEntry(n: any) {
+  return {
+    businessKey: n.business_key,
+    step: n.step,
+    kind: n.kind,
+    rung: n.rung,
+    dueDate: n.due_date,
+    rulebookId: n.rulebook_id,
+    recipients: n.recipients,
+    subject: n.subject,
+    status: n.status,
+    messageId: n.message_id,
+    recordedAt: n.recorded_at,
+    sentAt: n.sent_at,
+    deliveries: n.deliveries,
+  };
+}
 
 function toStep(row: any) {
   const detail = row.detail ?? {};
