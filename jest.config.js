@@ -4,6 +4,8 @@ const base = {
   preset: 'ts-jest',
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  // d3-geo and its d3-array are ES modules, which Node 24 requires natively and Jest cannot: the UMD builds of the same releases (libs/overview/map.ts).
+  moduleNameMapper: { '^d3-(geo|array)$': '<rootDir>/node_modules/d3-$1/dist/d3-$1.js' },
 };
 module.exports = {
   // A global option only (Jest ignores it per project): workflow, integration and e2e tests start real servers.

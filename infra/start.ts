@@ -132,6 +132,7 @@ async function main(): Promise<void> {
         '',
         'Regie is running. Open:',
         line('Sign in', `${apiUrl}/auth/sign-in`),
+        line('National overview', `${apiUrl}/overview (VNG, provinces; after npm run onboard)`),
         line('API', apiUrl),
         line('OpenAPI docs', `${apiUrl}/docs`),
         line('Health', `${apiUrl}/health`),

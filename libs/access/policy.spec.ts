@@ -90,6 +90,16 @@ describe('access policy', () => {
     expect(decide(null, 'province:read', { province: 'PV27' })).toEqual({ allow: false, refusal: 'unauthenticated' });
   });
 
+  it('shows the rulebook pages to the operator and to VNG (read-only, without personal data), nobody else', () => {
+    expect(decide(operator, 'rulebook:pages')).toEqual({ allow: true, personalData: true });
+    expect(decide(vng, 'rulebook:pages')).toEqual({ allow: true, personalData: false });
+    for (const who of [pm, alderman, coordinator, province, stakeholder]) expect(decide(who, 'rulebook:pages')).toEqual({ allow: false, refusal: 'forbidden' });
+    expect(decide(null, 'rulebook:pages')).toEqual({ allow: false, refusal: 'unauthenticated' });
+    // The preview's JSON and the rollout stay the operator's.
+    expect(decide(vng, 'rulebook:preview')).toEqual({ allow: false, refusal: 'forbidden' });
+    expect(decide(vng, 'rulebook:write')).toEqual({ allow: false, refusal: 'forbidden' });
+  });
+
   it('lets a person who has not chosen an organisation do nothing but session work', () => {
     const choosing: Principal = { kind: 'choosing', actor: 'p@example.nl' };
     expect(decide(choosing, 'session').allow).toBe(true);

@@ -34,6 +34,8 @@ export const ACTIONS = [
   'onboarding:write',
   'rulebook:write',
   'rulebook:preview',
+  // The rulebook pages (versions, what a version would move, a rollout's progress): the operator, and VNG to read (no personal data, no forms).
+  'rulebook:pages',
   'regions:write',
   'organisations:list',
   'organisations:write',
@@ -154,6 +156,8 @@ function decideWithin(caller: Extract<Principal, { organisation: OrganisationFac
       return allow(false);
     case 'overview:read':
       return cls === 'vng' || cls === 'province' ? allow(false) : refuse('forbidden');
+    case 'rulebook:pages':
+      return cls === 'vng' ? allow(false) : refuse('forbidden');
     case 'audit:read':
       return allow(true);
     case 'province:read':

@@ -116,3 +116,24 @@ export type OptionalMailChoice = (typeof OPTIONAL_MAIL_CHOICES)[number];
 
 /** Whether `value` is one of `list`, narrowing its type (for input read without a DTO). */
 export const isOneOf = <T extends string>(list: readonly T[], value: unknown): value is T => typeof value === 'string' && (list as readonly string[]).includes(value);
+
+/**
+ * The state of one step of one owner in the national overview (libs/overview/states.ts decides it), in the
+ * legend's order: the map's colours (regie-theme.css `.regie-state--<state>`), the table, the exports.
+ * `overdue`: a statutory term has passed (the workflow's timer said so); `late`: a streefdatum has passed,
+ * which is not overdue in law; `due-soon`: due within DUE_SOON_DAYS.
+ */
+export const OVERVIEW_STATES = ['done', 'waived', 'not-onboarded', 'on-track', 'due-soon', 'overdue', 'late'] as const;
+export type OverviewState = (typeof OVERVIEW_STATES)[number];
+
+/** The overview's two map views: each municipality by its own state, or each region (steps of region scope). */
+export const OVERVIEW_VIEWS = ['municipalities', 'regions'] as const;
+export type OverviewView = (typeof OVERVIEW_VIEWS)[number];
+
+/** What the overview's table sorts by. */
+export const OVERVIEW_SORTS = ['name', 'province', 'region', 'state', 'due'] as const;
+export type OverviewSort = (typeof OVERVIEW_SORTS)[number];
+
+/** The overview's exports. */
+export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];

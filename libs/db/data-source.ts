@@ -21,6 +21,7 @@ import { RolloutOneAtATime1796097600000 } from './migrations/1796097600000-rollo
 import { IdempotentWrites1796112000000 } from './migrations/1796112000000-idempotent-writes';
 import { Access1796198400000 } from './migrations/1796198400000-access';
 import { EvidenceDocuments1796284800000 } from './migrations/1796284800000-evidence-documents';
+import { CalendarFeeds1796371200000 } from './migrations/1796371200000-calendar-feeds';
 import { MailAcknowledgementEntity, MailLinkRefusalEntity, MailPreferenceEntity, OutboxEntity } from './entities/mail.entity';
 
 export const entities = [
@@ -57,6 +58,7 @@ export const migrations = [
   IdempotentWrites1796112000000,
   Access1796198400000,
   EvidenceDocuments1796284800000,
+  CalendarFeeds1796371200000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, applicationName: string) {

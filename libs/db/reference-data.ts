@@ -5,6 +5,8 @@ import { DataSource } from 'typeorm';
 
 export const MUNICIPALITIES_FILE = 'municipalities-2026.csv';
 export const REGIONS_FILE = 'regions-2026.csv';
+/** The CBS municipal boundaries of the same year with the provinces, as TopoJSON (libs/overview/map.ts draws them). */
+export const MAP_FILE = 'municipalities-2026.topojson';
 
 export interface ReferenceData {
   provinces: { code: string; name: string }[];

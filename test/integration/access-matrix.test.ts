@@ -73,6 +73,19 @@ const ROWS: Row[] = [
 
   // The national overview of states: VNG, provinces and the operator.
   { route: 'GET /steps', path: '/steps?step=volkshuisvestingsprogramma', expect: ['401', 'ok', '403', '403', '403', 'ok', '403', 'ok', '403', '403'] },
+  // The national overview, its page and its exports: the same callers as the list of all steps.
+  { route: 'GET /overview', path: '/overview', expect: ['401', 'ok', '403', '403', '403', 'ok', '403', 'ok', '403', '403'] },
+  { route: 'GET /overview/export', path: '/overview/export?format=csv', expect: ['401', 'ok', '403', '403', '403', 'ok', '403', 'ok', '403', '403'] },
+  // The rulebook pages: the operator, and VNG to read.
+  //                                                                       anon   oper  pm     alder  coord  prov   stake  vng   other  pmRead
+  { route: 'GET /app/rulebooks', path: '/app/rulebooks', expect: ['401', 'ok', '403', '403', '403', '403', '403', 'ok', '403', '403'] },
+  { route: 'GET /app/rulebooks/{id}', path: '/app/rulebooks/wvrv-2025-07-01.3', expect: ['401', 'ok', '403', '403', '403', '403', '403', 'ok', '403', '403'] },
+  { route: 'GET /app/rulebooks/{id}/rollout/events', path: '/app/rulebooks/wvrv-2025-07-01.3/rollout/events', okNotFound: 'rollout-not-found', expect: ['401', 'ok', '403', '403', '403', '403', '403', 'ok', '403', '403'] },
+  { route: 'POST /app/rulebooks/{id}/apply', path: '/app/rulebooks/no-such-version/apply', body: { form: {} }, okNotFound: 'rulebook-not-found', expect: OPERATOR },
+  // Calendar feeds: the secret is the authority; a person makes and revokes their own.
+  { route: 'GET /calendar/{feed}', path: `/calendar/${'A'.repeat(43)}.ics`, expect: ALL_PUB },
+  { route: 'POST /auth/calendar-feeds', path: '/auth/calendar-feeds', body: { form: { covers: 'organisation' } }, expect: ['401', '403', 'ok', '403', '403', 'ok', '403', '403', '403', '403'] },
+  { route: 'POST /auth/calendar-feeds/{feed}/revoke', path: '/auth/calendar-feeds/00000000-0000-4000-8000-000000000000/revoke', body: { form: {} }, okNotFound: 'calendar-feed-not-found', expect: ['401', '403', 'ok', '403', '403', 'ok', '403', '403', '403', '403'] },
   // A municipality's steps and sent log: its own people, its region, its province, its linked stakeholders, VNG; not another municipality.
   { route: 'GET /{collection}/{code}/steps', path: '/municipalities/GM0363/steps', expect: READ_MUNICIPALITY },
   { route: 'GET /{collection}/{code}/notifications', path: '/municipalities/GM0363/notifications', expect: READ_MUNICIPALITY },

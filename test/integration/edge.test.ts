@@ -186,6 +186,8 @@ describe('path parameters', () => {
     key: ['-key', '.key', 'k'.repeat(65), 'bad%20key', 'key~1'],
     grouping: ['Corop', 'c', '1corop', 'g'.repeat(41), 'co_rop'],
     token: ['t'.repeat(4097)],
+    // A calendar feed's file (its secret and .ics) or, in the revoke form's action, its id (a UUID).
+    feed: ['A'.repeat(42) + '.ics', 'A'.repeat(43), 'A'.repeat(43) + '.ICS', '00000000-0000-4000-8000-00000000000G', 'A'.repeat(43) + '.ics.ics'],
     file: ['regie-theme.css', '..%2Fpackage.json', 'regie-theme.0123456789ab.js', 'Regie-theme.0123456789ab.css', 'x'.repeat(60) + '.0123456789ab.css'],
   };
 
@@ -555,12 +557,15 @@ describe('media types and body parsing', () => {
 
   test('page routes take form bodies only: JSON or text is a 415', async () => {
     expect(pageWrites().map((op) => `${op.method} ${op.template}`).sort()).toEqual([
+      'POST /app/rulebooks/{id}/apply',
       'POST /app/{collection}/{code}/steps/{step}/checklist',
       'POST /app/{collection}/{code}/steps/{step}/complete',
       'POST /app/{collection}/{code}/steps/{step}/extension',
       'POST /app/{collection}/{code}/steps/{step}/progress',
       'POST /app/{collection}/{code}/steps/{step}/target-date',
       'POST /app/{collection}/{code}/steps/{step}/waiver',
+      'POST /auth/calendar-feeds',
+      'POST /auth/calendar-feeds/{feed}/revoke',
       'POST /auth/choose',
       'POST /auth/link/{token}',
       'POST /auth/sign-in',

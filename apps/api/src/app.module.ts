@@ -16,7 +16,9 @@ import { ReferenceDataService } from './bootstrap/reference-data.service';
 import { PathParamsGuard } from './edge/path-params';
 import { MailLinkRefusalLimit, RATE_LIMITS, readRateLimits, SignInLimit, throttlerOptions } from './edge/rate-limits';
 import { DOCUMENT_CONTROLLERS, DOCUMENT_PROVIDERS } from './documents';
+import { CALENDAR_FEED_CONTROLLERS, CALENDAR_FEED_PROVIDERS } from './calendar-feeds';
 import { HealthController } from './health/health.controller';
+import { OVERVIEW_CONTROLLERS, OVERVIEW_PROVIDERS } from './overview';
 import { PAGE_CONTROLLERS, PAGE_PROVIDERS } from './pages';
 import { MailLinksController } from './mail-links/mail-links.controller';
 import { MailLinksService } from './mail-links/mail-links.service';
@@ -27,6 +29,7 @@ import { OnboardingService } from './onboarding/onboarding.service';
 import { OrganisationsController } from './organisations/organisations.controller';
 import { OrganisationsService } from './organisations/organisations.service';
 import { RulebookRolloutService } from './rulebooks/rulebook-rollout.service';
+import { RulebookPagesController } from './rulebooks/rulebook-pages.controller';
 import { RulebooksController } from './rulebooks/rulebooks.controller';
 import { RulebooksService } from './rulebooks/rulebooks.service';
 import { StepsController } from './steps/steps.controller';
@@ -41,7 +44,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, TemporalClientModule, ThrottlerModule.forRoot(throttlerOptions(limits))],
-      controllers: [HealthController, AuthController, AuditController, TokensController, MailLinksController, MunicipalitiesController, RegionsController, OnboardingController, RulebooksController, StepsController, OrganisationsController, ...PAGE_CONTROLLERS, ...DOCUMENT_CONTROLLERS],
+      controllers: [HealthController, AuthController, AuditController, TokensController, MailLinksController, MunicipalitiesController, RegionsController, OnboardingController, RulebooksController, RulebookPagesController, StepsController, OrganisationsController, ...PAGE_CONTROLLERS, ...DOCUMENT_CONTROLLERS, ...CALENDAR_FEED_CONTROLLERS, ...OVERVIEW_CONTROLLERS],
       providers: [
         { provide: RATE_LIMITS, useValue: limits },
         // Guards in this order: rate limit, then path parameters, then who may (libs/access/policy.ts).
@@ -66,6 +69,8 @@ export class AppModule {
         OrganisationsService,
         ...PAGE_PROVIDERS,
         ...DOCUMENT_PROVIDERS,
+        ...CALENDAR_FEED_PROVIDERS,
+        ...OVERVIEW_PROVIDERS,
       ],
     };
   }

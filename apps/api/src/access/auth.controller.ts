@@ -2,6 +2,7 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseInterce
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { hashSecret, SECRET_PATTERN, SESSION_COOKIE } from '../../../../libs/access/secrets';
+import { CalendarFeedsService } from '../calendar-feeds/calendar-feeds.service';
 import { LIST_LIMITS } from '../edge/inputs';
 import { PathParams } from '../edge/path-params';
 import { Responds } from '../edge/responses';
@@ -37,6 +38,7 @@ export class AuthController {
   constructor(
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(OidcService) private readonly oidc: OidcService,
+    @Inject(CalendarFeedsService) private readonly feeds: CalendarFeedsService,
   ) {}
 
   @Get('sign-in')
@@ -99,14 +101,20 @@ export class AuthController {
 
   @Get('session')
   @Does('session')
-  @ApiOperation({ summary: 'Who is signed in, for which organisation and role, the other choices, and the CSRF token for writes (HTML to a browser)' })
+  @ApiOperation({ summary: "Who is signed in, for which organisation and role, the other choices, the CSRF token for writes, and the person's calendar feeds with their URLs (HTML to a browser, with the forms to make and revoke feeds)" })
   @Responds({ status: 200, page: true }, 429, 503)
   async session(@Access() access: RequestAccess, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const p = access.principal!;
     const idHash = sessionIdHash(access);
     const view = idHash ? await this.sessions.view(idHash) : null;
-    if (wantsHtml(req) && view) return renderPage(res, 200, languageOf(req), 'page-session', { ...view, next: safeNext(req.query.next) ?? '' });
-    if (view) return view;
+    if (view) {
+      // The person's page shows their calendar feeds (apps/api/src/calendar-feeds): what each covers, its URL, a revoke button.
+      const language = languageOf(req);
+      const calendarFeeds = await this.feeds.feedsOf(view.email, language);
+      if (!wantsHtml(req)) return { ...view, calendarFeeds };
+      const feedChoices = await this.feeds.choicesFor(p);
+      return renderPage(res, 200, language, 'page-session', { ...view, next: safeNext(req.query.next) ?? '', calendarFeeds, feedChoices });
+    }
     // A token or the operator: who it acts as.
     return p.kind === 'operator'
       ? { actor: 'operator', role: 'operator' }

@@ -49,7 +49,7 @@ export const CODE_FORMATS = {
   /** A regional grouping (libs/db/reference-data.ts: `corop`, `woningmarkt`). */
   grouping: { pattern: /^[a-z][a-z0-9-]{1,39}$/, what: 'a regional grouping name', wat: 'een regio-indeling', example: 'woningmarkt' },
   /** A page style sheet under /assets/: its name and a hash of its content (libs/mail/page-assets.ts). */
-  assetFile: { pattern: /^[a-z][a-z0-9-]{0,40}\.[0-9a-f]{12}\.css$/, what: 'a style sheet name', wat: 'een stijlbladnaam', example: 'regie-theme.0123456789ab.css' },
+  assetFile: { pattern: /^[a-z][a-z0-9-]{0,40}\.[0-9a-f]{12}\.(css|js)$/, what: 'a style sheet or script name', wat: 'een stijlblad- of scriptnaam', example: 'regie-theme.0123456789ab.css' },
   /** What an organisation of a public kind stands for: a municipality, region or province code. */
   publicBody: { pattern: /^(GM\d{4}|[A-Z]{2}\d{2,3}|PV\d{2})$/, what: 'a municipality, region or province code', wat: 'een gemeente-, regio- of provinciecode', example: 'GM0363' },
 } as const satisfies Record<string, CodeFormat>;

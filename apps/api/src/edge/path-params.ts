@@ -10,7 +10,19 @@ import type { Request } from 'express';
 import { OWNER_COLLECTIONS, OWNER_KINDS } from '../../../../libs/contracts';
 import type { OwnerKind } from '../../../../libs/contracts';
 import { RegieError } from '../errors/regie-error';
-import { CODE_FORMATS, CodeKind } from './inputs';
+import { CODE_FORMATS, CodeFormat, CodeKind } from './inputs';
+
+/**
+ * Formats only a path takes (no body carries these, so they are not `inputs.ts`'s codes): a calendar feed's
+ * file, whose name is its secret (apps/api/src/calendar-feeds/feed-secret.ts: an HMAC-SHA256, 43 base64url
+ * characters, as `SECRET_PATTERN`), and a feed's id (a UUID) in the revoke form's action.
+ */
+export const PATH_ONLY_FORMATS = {
+  calendarFeedFile: { pattern: /^[A-Za-z0-9_-]{43}\.ics$/, what: 'a calendar feed file (its secret and .ics)', wat: 'een agendabestand (het geheim en .ics)', example: 'Q2FsZW5kYXJGZWVkU2VjcmV0RXhhbXBsZTAxMjM0NTY.ics' },
+  calendarFeedId: { pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, what: 'a calendar feed id', wat: 'een agenda-id', example: '3f6c2a1e-8b4d-4e5f-9a0b-1c2d3e4f5a6b' },
+} as const satisfies Record<string, CodeFormat>;
+export type PathOnlyKind = keyof typeof PATH_ONLY_FORMATS;
+const PATH_FORMATS: Record<CodeKind | PathOnlyKind, CodeFormat> = { ...CODE_FORMATS, ...PATH_ONLY_FORMATS };
 
 export function noSuchPath(field?: string, detail?: { nl: string; en: string }): RegieError {
   const why = detail ? `: ${detail.nl} / No such path: ${detail.en}` : ' / No such path';
@@ -23,8 +35,8 @@ export function ownerNotFound(kind: OwnerKind, code: string): RegieError {
 }
 
 /** The value of path parameter `field` when it is in the format of `kind`; otherwise a 404. */
-export function requirePathParam(field: string, value: unknown, kind: CodeKind): string {
-  const format = CODE_FORMATS[kind];
+export function requirePathParam(field: string, value: unknown, kind: CodeKind | PathOnlyKind): string {
+  const format = PATH_FORMATS[kind];
   if (typeof value !== 'string' || !format.pattern.test(value)) {
     throw noSuchPath(field, { nl: `${field} moet ${format.wat} zijn, zoals ${format.example}`, en: `${field} must be ${format.what} such as ${format.example}` });
   }
@@ -38,8 +50,8 @@ const OWNER_BY_COLLECTION: Record<string, OwnerKind> = Object.assign(
 );
 export const OWNER_COLLECTION_NAMES = Object.keys(OWNER_BY_COLLECTION);
 
-/** A path parameter's format: a code kind, or the owner collection of a step route (`municipalities`, `regions`). */
-export type PathParamFormat = CodeKind | 'ownerCollection';
+/** A path parameter's format: a code kind, a path-only kind, or the owner collection of a step route (`municipalities`, `regions`). */
+export type PathParamFormat = CodeKind | PathOnlyKind | 'ownerCollection';
 const PATH_PARAMS = 'regie:pathParams';
 
 /**
@@ -52,7 +64,7 @@ export const PathParams = (params: Record<string, PathParamFormat>) =>
     ...Object.entries(params).map(([name, format]) =>
       format === 'ownerCollection'
         ? ApiParam({ name, schema: { type: 'string', enum: OWNER_COLLECTION_NAMES } })
-        : ApiParam({ name, schema: { type: 'string', pattern: CODE_FORMATS[format].pattern.source, example: CODE_FORMATS[format].example } }),
+        : ApiParam({ name, schema: { type: 'string', pattern: PATH_FORMATS[format].pattern.source, example: PATH_FORMATS[format].example } }),
     ),
   );
 

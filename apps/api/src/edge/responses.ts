@@ -32,7 +32,7 @@ export class ErrorBody {
   correlationId?: string;
 }
 
-export type SuccessStatus = 200 | 201 | 202 | 303;
+export type SuccessStatus = 200 | 201 | 202 | 303 | 304;
 /** The error statuses the API answers: those of the error categories (`HTTP_STATUS_BY_CATEGORY`), and the mail-link pages' 403 and 410. */
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 503;
 export type Status = SuccessStatus | ErrorStatus;
@@ -55,7 +55,7 @@ export interface ResponseSpec {
   error?: boolean;
 }
 
-const SUCCESS: Record<SuccessStatus, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 303: 'See Other: go on at Location' };
+const SUCCESS: Record<SuccessStatus, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 303: 'See Other: go on at Location', 304: 'Not Modified: the If-None-Match tag is still current, no body' };
 
 /** What each error status means here, whatever the route. */
 const ERRORS: Record<ErrorStatus, string> = {

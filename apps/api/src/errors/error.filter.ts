@@ -6,7 +6,7 @@ import { HTTP_STATUS_BY_CATEGORY, RegieError } from './regie-error';
 import { inLanguage, languageOf, langQuery, renderPage, wantsHtml } from '../pages/page-render';
 
 /** The routes that answer a browser with pages (apps/api/src/pages/): there a refusal is a page too. */
-const PAGE_PATHS = /^\/(municipalities|regions|provinces|app)(\/|$)/;
+const PAGE_PATHS = /^\/(municipalities|regions|provinces|overview|app)(\/|$)/;
 
 /** Framework HTTP errors (Nest's 404 for a route that does not exist, the throttler's 429): one code and message per status. */
 export const HTTP_ERRORS: Record<number, { error: string; message: string }> = {

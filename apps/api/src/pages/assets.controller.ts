@@ -21,8 +21,8 @@ export class AssetsController {
   @Get(':file')
   @Does('public')
   @PathParams({ file: 'assetFile' })
-  @ApiProduces('text/css')
-  @ApiOperation({ summary: 'A style sheet of the pages (NL Design System components, Regie theme); cached for a year under a content-hashed name' })
+  @ApiProduces('text/css', 'text/javascript')
+  @ApiOperation({ summary: 'A style sheet of the pages (NL Design System components, Regie theme) or the overview map\'s script; cached for a year under a content-hashed name' })
   @Responds({ status: 200, description: 'The CSS' }, { status: 404, description: 'not-found: no sheet of that name (an old hash after an update)' }, 429)
   asset(@Param('file') file: string, @Res() res: Response) {
     const asset = pageAsset(file);

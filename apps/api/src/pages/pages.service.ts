@@ -72,6 +72,9 @@ export class PagesService {
         links.push({ href: `/${collection}/${code}${lq}`, label: p.organisation.name });
       }
     }
+    // The national pages, where the policy lets this caller in.
+    if (p && decide(p, 'overview:read').allow) links.push({ href: `/overview${lq}`, label: language === 'en' ? 'National overview' : 'Landelijk overzicht' });
+    if (p && decide(p, 'rulebook:pages').allow) links.push({ href: `/app/rulebooks${lq}`, label: language === 'en' ? 'Rulebook versions' : 'Regelboekversies' });
     const otherLanguage = language === 'en' ? { href: '?lang=nl', label: 'Nederlands' } : { href: '?lang=en', label: 'English' };
     return {
       who: p ? actorLabel(p) : '',
