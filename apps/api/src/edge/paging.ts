@@ -277,7 +277,7 @@ export function Paged(...entries: (Status | ResponseSpec)[]): MethodDecorator {
   const bad = specs.find((s) => s.status === 400);
   const others = specs.filter((s) => s.status !== 200 && s.status !== 400);
   const content: Record<string, { schema: SchemaObject }> = { 'application/json': { schema: PAGE_SCHEMA } };
-  if (ok?.file) content[ok.file] = { schema: { type: 'string' } };
+  for (const type of [ok?.file ?? []].flat()) content[type] = { schema: { type: 'string' } };
   const check: MethodDecorator = (target, key) => {
     const types: unknown[] = Reflect.getMetadata('design:paramtypes', target, key) ?? [];
     if (!types.some((t) => typeof t === 'function' && (t === PageQuery || t.prototype instanceof PageQuery))) {

@@ -45,8 +45,8 @@ export interface ResponseSpec {
   /** The success body: a DTO class or a schema. Error statuses always have `ErrorBody`. */
   type?: Type<unknown>;
   schema?: SchemaObject;
-  /** A file as the success body (a download): its media type, the body binary. */
-  file?: string;
+  /** A body of another media type (a download, an event stream): the type; its schema `schema`, else binary. */
+  file?: string | string[];
   /** Headers a success sends (a download's Content-Disposition and checksum). */
   headers?: Record<string, HeaderObject>;
   /** An HTML page (the mail links) answers this status too, as `text/html`. */
@@ -99,8 +99,8 @@ export function responses(entries: readonly (Status | ResponseSpec)[]): (MethodD
       if (spec.page) content['text/html'] = { schema: { type: 'string', description: 'An HTML page' } };
       if (error) content['application/json'] = { schema: { $ref: getSchemaPath(ErrorBody) } };
       else if (spec.type) content['application/json'] = { schema: { $ref: getSchemaPath(spec.type) } };
+      else if (spec.file) for (const type of [spec.file].flat()) content[type] = { schema: spec.schema ?? { type: 'string', format: 'binary' } };
       else if (spec.schema) content['application/json'] = { schema: spec.schema };
-      else if (spec.file) content[spec.file] = { schema: { type: 'string', format: 'binary' } };
       // A status that is not the error shape (a page, a health body) says what it is in its own words.
       const base = !isError(spec.status) ? SUCCESS[spec.status] : error || !spec.description ? ERRORS[spec.status] : '';
       return applyDecorators(

@@ -92,7 +92,7 @@ export class OverviewController {
   @Responds(
     {
       status: 200,
-      file: `${EXPORT_TYPES.csv}, ${EXPORT_TYPES.xlsx}`,
+      file: [EXPORT_TYPES.csv, EXPORT_TYPES.xlsx],
       description: 'The file, as an attachment',
       headers: { 'Content-Disposition': { description: 'attachment; filename="regie-overzicht-<date>….csv|xlsx"', schema: { type: 'string' } } },
     },

@@ -195,7 +195,22 @@ export class RulebookPagesController implements OnModuleDestroy {
       "The rollout's progress as server-sent events: `progress` now and whenever total, applied, failed or the status changes (data: JSON rulebookId, status, total, applied, failed, pending), heartbeat comments, and a last `end` event when it completed or was interrupted; a stream ends after a minute (EventSource reconnects)",
   })
   @Responds(
-    { status: 200, file: 'text/event-stream', description: 'The event stream' },
+    {
+      status: 200,
+      file: 'text/event-stream',
+      description: 'The event stream',
+      // What each event is (schemathesis checks every event against it).
+      schema: {
+        type: 'object',
+        required: ['data'],
+        properties: {
+          event: { type: 'string', enum: ['progress', 'end'] },
+          id: { type: 'string' },
+          data: { type: 'string', description: 'JSON: rulebookId, status, total, applied, failed, pending' },
+          retry: { type: 'integer' },
+        },
+      },
+    },
     NOT_SIGNED_IN,
     { status: 404, page: true, description: 'rulebook-not-found, or rollout-not-found: not applied yet' },
     { status: 429, description: 'Also too-many-streams: this caller has its limit of open streams' },
