@@ -118,11 +118,19 @@ async function main(): Promise<void> {
 
     const appEnv = { ...env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl, ADMIN_TOKEN: adminToken(), LINK_SECRET: secret('LINK_SECRET', 'link-secret', 32), PORT: String(ports.api) };
     await ensureFree('API', ports.api);
-    const worker = track(apps, spawnChild('worker', process.execPath, [path.join(root, 'dist', 'apps', 'worker', 'src', 'main.js')], appEnv));
-    const dispatcher = track(apps, spawnChild('dispatcher', process.execPath, [path.join(root, 'dist', 'apps', 'dispatcher', 'src', 'main.js')], appEnv));
+    // REGIE_WORKERS and REGIE_DISPATCHERS processes of each (default one; `npm run cluster` runs two): they share the task queue and the outbox.
+    const count = (name: string) => {
+      const n = Number(env[name] ?? 1);
+      if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error(`${name} must be a whole number from 1 to 16`);
+      return n;
+    };
+    const spawnEach = (name: string, n: number, main: string) =>
+      Array.from({ length: n }, (_, i) => track(apps, spawnChild(n === 1 ? name : `${name}-${i + 1}`, process.execPath, [path.join(root, 'dist', 'apps', main, 'src', 'main.js')], appEnv)));
+    const workers = spawnEach('worker', count('REGIE_WORKERS'), 'worker');
+    const dispatchers = spawnEach('dispatcher', count('REGIE_DISPATCHERS'), 'dispatcher');
     const api = track(apps, spawnChild('api', process.execPath, [path.join(root, 'dist', 'apps', 'api', 'src', 'main.js')], appEnv));
-    // Listen to both from the start: either may be ready first.
-    await Promise.all([waitForLine(worker, /Polling task queue/, 120_000), waitForLine(dispatcher, /Sending the outbox/, 120_000)]);
+    // Listen to all from the start: any may be ready first.
+    await Promise.all([...workers.map((w) => waitForLine(w, /Polling task queue/, 120_000)), ...dispatchers.map((d) => waitForLine(d, /Sending the outbox/, 120_000))]);
     const apiUrl = `http://localhost:${ports.api}`;
     await waitFor('API', async () => (await fetch(`${apiUrl}/health`).then((r) => r.ok).catch(() => false)), 120_000, api);
 
@@ -137,6 +145,8 @@ async function main(): Promise<void> {
         line('OpenAPI docs', `${apiUrl}/docs`),
         line('Health', `${apiUrl}/health`),
         env.TEMPORAL_ADDRESS ? line('Temporal', temporalAddress) : line('Temporal Web UI', `http://localhost:${ports.temporalUi}`),
+        ...(env.REGIE_TEMPORAL_UI_URL ? [line('Temporal Web UI', env.REGIE_TEMPORAL_UI_URL)] : []),
+        line('Workers, dispatchers', `${workers.length}, ${dispatchers.length}`),
         env.SMTP_URL ? line('SMTP relay', 'as configured in SMTP_URL') : line('Mail view', `http://localhost:${ports.mailView}`),
         line('Postgres', databaseUrl.replace(/\/\/([^:]+):[^@]*@/, '//$1:***@')),
         line('Admin token', env.ADMIN_TOKEN ? '(from ADMIN_TOKEN)' : `in ${path.join(dataDir, 'admin-token')}`),
