@@ -22,6 +22,7 @@ import { IdempotentWrites1796112000000 } from './migrations/1796112000000-idempo
 import { Access1796198400000 } from './migrations/1796198400000-access';
 import { EvidenceDocuments1796284800000 } from './migrations/1796284800000-evidence-documents';
 import { CalendarFeeds1796371200000 } from './migrations/1796371200000-calendar-feeds';
+import { ReadModelNotify1796457600000 } from './migrations/1796457600000-read-model-notify';
 import { MailAcknowledgementEntity, MailLinkRefusalEntity, MailPreferenceEntity, OutboxEntity } from './entities/mail.entity';
 
 export const entities = [
@@ -59,6 +60,7 @@ export const migrations = [
   Access1796198400000,
   EvidenceDocuments1796284800000,
   CalendarFeeds1796371200000,
+  ReadModelNotify1796457600000,
 ];
 
 export function dataSourceOptions(databaseUrl: string, applicationName: string) {

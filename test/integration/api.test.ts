@@ -121,6 +121,7 @@ describe('migrations', () => {
         'Access1796198400000',
         'EvidenceDocuments1796284800000',
         'CalendarFeeds1796371200000',
+        'ReadModelNotify1796457600000',
       ]);
       expect(await sources[0].query(`SELECT name FROM migrations ORDER BY id`)).toEqual([
         { name: 'InitialSchema1764028800000' },
@@ -133,6 +134,7 @@ describe('migrations', () => {
         { name: 'Access1796198400000' },
         { name: 'EvidenceDocuments1796284800000' },
         { name: 'CalendarFeeds1796371200000' },
+        { name: 'ReadModelNotify1796457600000' },
       ]);
     } finally {
       await Promise.all(sources.map((s) => s.destroy()));

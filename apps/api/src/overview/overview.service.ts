@@ -1,5 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { Client as PgClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { utcToAmsterdamDate, type IsoDate } from '../../../../libs/calendar';
 import type { RegieConfig } from '../../../../libs/config/config';
@@ -8,7 +9,7 @@ import { findRulebook } from '../../../../libs/db/rulebook-store';
 import type { InstanceDetail } from './overview-export';
 import { buildOverview, type Overview, type OverviewRow, type OverviewStep } from '../../../../libs/overview/overview';
 
-/** The read model's fingerprint: what the overview is built from (steps and region membership). One cheap query in Postgres. */
+/** The read model's fingerprint: what the overview is built from (steps and region membership), in one query; used while not listening. */
 const FINGERPRINT_SQL = `SELECT md5(
     coalesce((SELECT string_agg(concat_ws('|', owner_kind, owner_code, step, status, overdue, late, due_date, date_kind, rulebook_id), ',' ORDER BY owner_kind, owner_code, step) FROM step_state), '')
     || coalesce((SELECT string_agg(region_code || municipality_code, ',' ORDER BY region_code, municipality_code) FROM region_member rm JOIN region r ON r.code = rm.region_code WHERE r.grouping = $1), '')
@@ -19,36 +20,87 @@ interface Built {
   key: string;
   overview: Overview;
   /** The JSON body and its entity tag, made once per version. */
-  json: string;
+  json: Buffer;
   etag: string;
 }
 
+/** The channel the read model's triggers notify (migration ReadModelNotify1796457600000). */
+const CHANNEL = 'read_model_changed';
+
 /**
- * The national overview (libs/overview/overview.ts) from the read model: rebuilt only when the read model's
- * fingerprint or the date in Amsterdam changed, else served from memory, so 50 clients at once cost 50
- * fingerprint queries and no rebuild. Concurrent requests after a change wait for one rebuild.
+ * The national overview (libs/overview/overview.ts) from the read model, built once per version and served
+ * from memory. The version: while this process listens to the read model's `NOTIFY read_model_changed`
+ * (delivered at each commit that touched it), a counter of those notifications, so a request costs no query
+ * at all; while it does not (the listening connection lost, until it is back), the fingerprint query on
+ * every request. Either way the date in Amsterdam is part of it ("due soon" moves with the day), and
+ * concurrent requests after a change wait for one rebuild.
  */
 @Injectable()
-export class OverviewService {
+export class OverviewService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Overview');
   private built: Built | null = null;
-  private building: Promise<Built> | null = null;
+  private building: { key: string; promise: Promise<Built> } | null = null;
+  private listener: PgClient | null = null;
+  private listening = false;
+  private changes = 0;
+  private closed = false;
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(REGIE_CONFIG) private readonly config: RegieConfig,
   ) {}
 
+  async onModuleInit(): Promise<void> {
+    await this.listen();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retry);
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** LISTEN on a connection of its own; on any loss, back to the fingerprint until it listens again (every 5 s). */
+  private async listen(): Promise<void> {
+    if (this.closed) return;
+    const client = new PgClient({ connectionString: this.config.databaseUrl, application_name: 'regie-api-overview' });
+    const lost = (err?: Error) => {
+      if (this.listener !== client) return;
+      this.listening = false;
+      this.listener = null;
+      this.changes++;
+      if (err) this.logger.warn(`not listening to read-model changes (${err.message}); asking the database on each request until back`);
+      client.end().catch(() => undefined);
+      if (!this.closed) this.retry = setTimeout(() => void this.listen(), 5_000).unref();
+    };
+    client.on('notification', () => this.changes++);
+    client.on('error', lost);
+    client.on('end', () => lost(new Error('connection ended')));
+    this.listener = client;
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      // Anything committed before LISTEN took effect is not notified: count it as a change.
+      this.changes++;
+      this.listening = true;
+    } catch (err) {
+      lost(err as Error);
+    }
+  }
+
   async current(): Promise<Built> {
     const today = utcToAmsterdamDate(Date.now());
-    const [{ fingerprint }] = await this.db.query(FINGERPRINT_SQL, [this.config.regionGrouping]);
-    const key = `${fingerprint}:${today}`;
+    const version = this.listening ? `n${this.changes}` : `f${(await this.db.query(FINGERPRINT_SQL, [this.config.regionGrouping]))[0].fingerprint}`;
+    const key = `${version}:${today}`;
     if (this.built?.key === key) return this.built;
-    if (!this.building) {
-      this.building = this.build(key, today).finally(() => (this.building = null));
+    if (this.building?.key !== key) {
+      const promise = this.build(key, today).finally(() => {
+        if (this.building?.promise === promise) this.building = null;
+      });
+      this.building = { key, promise };
     }
-    const built = await this.building;
-    // A rebuild that started for an older fingerprint is still newer than what was cached; the next request checks again.
-    return built;
+    return this.building.promise;
   }
 
   private async build(key: string, today: IsoDate): Promise<Built> {
@@ -84,9 +136,10 @@ export class OverviewService {
       members: members.map((m: Record<string, string>) => ({ regionCode: m.region_code, municipalityCode: m.municipality_code })),
       rows: stepRows,
     });
-    const json = JSON.stringify(overview);
+    const json = Buffer.from(JSON.stringify(overview));
     const built = { key, overview, json, etag: `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"` };
-    this.built = built;
+    // A build for a key that is no longer current is still answered to who waited for it, but not kept.
+    if (!this.built || this.building?.key === key) this.built = built;
     return built;
   }
 
