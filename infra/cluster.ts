@@ -26,6 +26,7 @@ const ports = {
   matching: port('REGIE_TEMPORAL_MATCHING_PORT', 7235),
   worker: port('REGIE_TEMPORAL_WORKER_PORT', 7239),
   ui: port('REGIE_TEMPORAL_UI_PORT', 8233),
+  // The services' Prometheus endpoints: this port and the next three (history, matching, frontend, worker).
   metrics: port('REGIE_TEMPORAL_METRICS_PORT', 8000),
 };
 const shards = port('REGIE_CLUSTER_SHARDS', 4);
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
       databases: { persistence: 'temporal', visibility: 'temporal_visibility' },
       ports: {
         ...ports,
+        metrics: { history: ports.metrics, matching: ports.metrics + 1, frontend: ports.metrics + 2, worker: ports.metrics + 3 },
         frontendMembership: membership(ports.frontend),
         historyMembership: membership(ports.history),
         matchingMembership: membership(ports.matching),

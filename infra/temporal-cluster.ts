@@ -23,7 +23,8 @@ export interface ClusterPorts {
   matchingMembership: number;
   worker: number;
   workerMembership: number;
-  metrics: number;
+  /** Each service's Prometheus endpoint (one per process: they cannot share a port). */
+  metrics: Record<TemporalService, number>;
 }
 
 export interface ClusterOptions {
@@ -52,7 +53,7 @@ export interface TemporalCluster {
 }
 
 /** The server's configuration: PostgreSQL (postgres12 plugin) for both stores, each service on its own ports, metrics for Prometheus. */
-function serverConfig(db: URL, o: ClusterOptions): string {
+function serverConfig(db: URL, o: ClusterOptions, metricsPort: number): string {
   const store = (database: string, conns: number) => `
       sql:
         pluginName: "postgres12"
@@ -87,7 +88,7 @@ global:
     prometheus:
       framework: "tally"
       timerType: "histogram"
-      listenAddress: "127.0.0.1:${o.ports.metrics}"
+      listenAddress: "127.0.0.1:${metricsPort}"
 services:
   frontend:${service(o.ports.frontend, o.ports.frontendMembership, `\n      httpPort: ${o.ports.frontendHttp}`)}
   history:${service(o.ports.history, o.ports.historyMembership)}
@@ -149,12 +150,13 @@ function setupSchemas(db: URL, o: ClusterOptions): void {
 export async function startTemporalCluster(o: ClusterOptions): Promise<TemporalCluster> {
   mkdirSync(o.dir, { recursive: true });
   setupSchemas(o.db, o);
-  const configFile = path.join(o.dir, 'config.yaml');
-  writeFileSync(configFile, serverConfig(o.db, o), { mode: 0o600 });
+  // One file per service: the same cluster, each its own metrics port.
+  const configFile = (service: TemporalService) => path.join(o.dir, `config-${service}.yaml`);
+  for (const service of TEMPORAL_SERVICES) writeFileSync(configFile(service), serverConfig(o.db, o, o.ports.metrics[service]), { mode: 0o600 });
   writeFileSync(path.join(o.dir, 'dynamicconfig.yaml'), dynamicConfig(o.partitions));
   const services = new Map<TemporalService, Child>();
   const start = (service: TemporalService) => {
-    const child = spawnChild(`temporal-${service}`, path.join(o.tools, 'temporal-server'), ['--config-file', configFile, '--allow-no-auth', 'start', '--service', service], o.env ?? process.env);
+    const child = spawnChild(`temporal-${service}`, path.join(o.tools, 'temporal-server'), ['--config-file', configFile(service), '--allow-no-auth', 'start', '--service', service], o.env ?? process.env);
     services.set(service, child);
     return child;
   };
@@ -163,9 +165,13 @@ export async function startTemporalCluster(o: ClusterOptions): Promise<TemporalC
     const frontend = services.get('frontend');
     if (frontend) await stopChild(frontend, 20_000);
   };
-  for (const service of TEMPORAL_SERVICES) start(service);
   const address = `127.0.0.1:${o.ports.frontend}`;
   try {
+    // History first, alone: on a new database the first service to start writes the cluster's metadata, and
+    // services starting together race for it (the loser exits).
+    start('history');
+    await waitFor('Temporal history service', () => portOpen(o.ports.history), 120_000, services.get('history'));
+    for (const service of TEMPORAL_SERVICES) if (service !== 'history') start(service);
     await waitFor('Temporal frontend', () => portOpen(o.ports.frontend), 120_000, services.get('frontend'));
     const cli = path.join(o.tools, 'venv', 'bin', 'temporal');
     const cliRun = (args: string[]) => spawnSync(cli, [...args, '--address', address], { encoding: 'utf8' });
