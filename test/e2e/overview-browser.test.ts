@@ -10,26 +10,13 @@
  * a screenshot; the map's screenshot also goes to docs/screenshots/overview-map.png for the README.
  */
 import { parse } from 'csv-parse/sync';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { allPages } from '../../infra/api-client';
 import { addDays, addYears, utcToAmsterdamDate, type IsoDate } from '../../libs/calendar';
-import { actorToken, createPeople, PEOPLE, signInLink, tokenFor } from '../support/access';
-import {
-  activateByKeyboard,
-  AXE_DIR,
-  checkAccessibility,
-  chooseByKeyboard,
-  emptyStyleSheets,
-  loadProblems,
-  pressTabUntil,
-  screenshot,
-  SCREENSHOT_DIR,
-  startBrowser,
-  TestBrowser,
-  typeByKeyboard,
-} from '../support/browser';
+import { actorToken, createPeople, PEOPLE, tokenFor } from '../support/access';
+import { activateByKeyboard, chooseByKeyboard, pageChecks, pressTabUntil, removeArtifacts, signInByKeyboard, startBrowser, TestBrowser } from '../support/browser';
 import { withEnv } from '../support/config';
 import { eventually } from '../support/outbox';
 import { shippedRulebook, testRulebook } from '../support/rulebooks';
@@ -91,9 +78,7 @@ let data: OverviewJson;
 let programmeDue: IsoDate;
 
 beforeAll(async () => {
-  for (const dir of [SCREENSHOT_DIR, AXE_DIR]) {
-    for (const f of safeList(dir)) if (f.startsWith(`${PREFIX}-`)) rmSync(path.join(dir, f));
-  }
+  removeArtifacts(PREFIX);
   // The page loads, its style sheets and script, and the polling below come from one address: the default 300 a minute is too few.
   [sys, browser] = await Promise.all([withEnv({ REGIE_RATE_LIMIT: '100000' }, () => startTestSystem(PREFIX, { publicAtOwnAddress: true })), startBrowser()]);
   expect(sys.api.publicBaseUrl).toBe(sys.api.baseUrl);
@@ -142,14 +127,6 @@ afterAll(async () => {
   await sys?.stop();
 });
 
-function safeList(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
 async function write(token: string, route: string, body: unknown, key: string): Promise<void> {
   const res = await sys.api.request('POST', route, body, token, { 'idempotency-key': `${PREFIX}-${key}` });
   if (res.status !== 201) throw new Error(`POST ${route} answered ${res.status}: ${JSON.stringify(res.body)}`);
@@ -181,41 +158,20 @@ async function overviewWhere(what: string, holds: (o: OverviewJson) => boolean):
   }
 }
 
-let shot = 0;
-/** Every page the tests see: a screenshot first, then axe-core, and nothing the page needs refused on the way. */
-async function check(page: Page, name: string): Promise<void> {
-  await page.waitForLoadState('load');
-  const file = `${PREFIX}-${String(++shot).padStart(2, '0')}-${name}`;
-  await screenshot(page, file);
-  await checkAccessibility(page, file);
-  expect({ page: name, problems: loadProblems(page), emptyStyleSheets: await emptyStyleSheets(page) }).toEqual({ page: name, problems: [], emptyStyleSheets: [] });
-}
+/** Every page the tests see: screenshot, axe-core, nothing refused (support/browser.ts). */
+const check = pageChecks(PREFIX);
 
 const pathOf = (page: Page) => new URL(page.url()).pathname;
 
-/** On the sign-in page (with `next`): types the address, opens the link from the real mail, presses its button. */
-async function signInByKeyboard(page: Page, email: string, name: string): Promise<number | null> {
-  expect(pathOf(page)).toBe('/auth/sign-in');
-  const before = sys.smtp.mails.length;
-  await typeByKeyboard(page, 'input[name="email"]', email);
-  expect(await activateByKeyboard(page, 'form[action^="/auth/sign-in"] button[type="submit"]', 'Enter')).toBe(202);
-  const link = await signInLink(sys.smtp, email, before);
-  expect(link.startsWith(sys.api.baseUrl)).toBe(true);
-  expect((await page.goto(link))?.status()).toBe(200);
-  await check(page, `${name}-sign-in-link`);
-  return activateByKeyboard(page, 'main form[method="post"] button[type="submit"]', 'Space');
-}
-
 /**
- * Signs in as `email` on the sign-in page with `next` = `target` (a page of the overview), landing on it.
- * (Not by opening `target` first: without a session /overview answers a browser the API's JSON 401, not
- * the 303 to the sign-in page its OpenAPI promises, since the error filter's PAGE_PATHS lacks /overview.)
+ * Opens `target` (a page of the overview) as a browser without a session, which goes to sign-in with
+ * `next`, signs in as `email` by keyboard there and lands on `target` again.
  */
 async function signedInAt(target: string, email: string, name: string): Promise<Page> {
   const page = await browser.newPage();
-  expect((await page.goto(`${sys.api.baseUrl}/auth/sign-in?next=${encodeURIComponent(target)}`))?.status()).toBe(200);
-  await check(page, `${name}-sign-in`);
-  expect(await signInByKeyboard(page, email, name)).toBe(200);
+  expect((await page.goto(`${sys.api.baseUrl}${target}`))?.status()).toBe(200);
+  expect(`${pathOf(page)}${new URL(page.url()).search}`).toBe(`/auth/sign-in?next=${encodeURIComponent(target)}`);
+  expect(await signInByKeyboard(page, { baseUrl: sys.api.baseUrl, smtp: sys.smtp, email, name, check })).toBe(200);
   expect(`${pathOf(page)}${new URL(page.url()).search}`).toBe(target);
   return page;
 }

@@ -5,22 +5,19 @@
  * Space), every page is checked with axe-core (no serious or critical WCAG 2.x A/AA violation) and saved as
  * a screenshot in test-artifacts/screenshots/ (axe's findings of every impact in test-artifacts/axe/).
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { createPeople, PEOPLE, signInLink } from '../support/access';
+import { createPeople, PEOPLE } from '../support/access';
 import {
   activateByKeyboard,
-  AXE_DIR,
-  checkAccessibility,
   chooseByKeyboard,
   chooseFileByKeyboard,
-  emptyStyleSheets,
-  loadProblems,
+  pageChecks,
   pressTabUntil,
-  screenshot,
-  SCREENSHOT_DIR,
+  removeArtifacts,
+  signInByKeyboard as signIn,
   startBrowser,
   TestBrowser,
   typeByKeyboard,
@@ -42,9 +39,7 @@ let db: DataSource;
 
 beforeAll(async () => {
   // This file's artefacts of an earlier run go, so the folder shows this run's pages only.
-  for (const dir of [SCREENSHOT_DIR, AXE_DIR]) {
-    for (const f of safeList(dir)) if (f.startsWith(`${PREFIX}-`)) rmSync(path.join(dir, f));
-  }
+  removeArtifacts(PREFIX);
   [sys, browser] = await Promise.all([startTestSystem('pages-browser', { publicAtOwnAddress: true }), startBrowser()]);
   db = sys.worker.get(DataSource);
   expect(sys.api.publicBaseUrl).toBe(sys.api.baseUrl);
@@ -68,26 +63,8 @@ afterAll(async () => {
   await sys?.stop();
 });
 
-function safeList(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-let shot = 0;
-/**
- * Every page the tests see: a screenshot first (so a failing page is still on file), then axe-core, and
- * nothing the page needs refused on the way (its style sheets, under its own CSP).
- */
-async function check(page: Page, name: string): Promise<void> {
-  await page.waitForLoadState('load');
-  const file = `${PREFIX}-${String(++shot).padStart(2, '0')}-${name}`;
-  await screenshot(page, file);
-  await checkAccessibility(page, file);
-  expect({ page: name, problems: loadProblems(page), emptyStyleSheets: await emptyStyleSheets(page) }).toEqual({ page: name, problems: [], emptyStyleSheets: [] });
-}
+/** Every page the tests see: screenshot, axe-core, nothing refused (support/browser.ts). */
+const check = pageChecks(PREFIX);
 
 const pathOf = (page: Page) => new URL(page.url()).pathname;
 /** The text of the page's status messages (role=status), as a screen reader announces them. */
@@ -114,26 +91,8 @@ function linkIn(mail: CaughtMail, label: RegExp): string {
   return found[1];
 }
 
-/**
- * Signs in on the page the browser shows (the sign-in page, maybe with `next`) by keyboard: types the
- * address, asks for a link, opens the link from the real mail and presses its button. Answers the HTTP
- * status of the page the browser lands on.
- */
-async function signInByKeyboard(page: Page, email: string, name: string): Promise<number | null> {
-  expect(pathOf(page)).toBe('/auth/sign-in');
-  await check(page, `${name}-sign-in`);
-  const before = sys.smtp.mails.length;
-  await typeByKeyboard(page, 'input[name="email"]', email);
-  expect(await activateByKeyboard(page, 'form[action^="/auth/sign-in"] button[type="submit"]', 'Enter')).toBe(202);
-  expect(await statusOf(page)).toMatch(/aanmeldlink/);
-  await check(page, `${name}-sign-in-sent`);
-
-  const link = await signInLink(sys.smtp, email, before);
-  expect(link.startsWith(sys.api.baseUrl)).toBe(true);
-  expect((await page.goto(link))?.status()).toBe(200);
-  await check(page, `${name}-sign-in-link`);
-  return activateByKeyboard(page, 'main form[method="post"] button[type="submit"]', 'Space');
-}
+/** Signs in by keyboard on the sign-in page the browser shows (support/browser.ts), checking each page. */
+const signInByKeyboard = (page: Page, email: string, name: string) => signIn(page, { baseUrl: sys.api.baseUrl, smtp: sys.smtp, email, name, check });
 
 test('signing in by the link in a real mail and signing out, all by keyboard, in Dutch and English', async () => {
   const page = await browser.newPage();

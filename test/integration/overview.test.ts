@@ -7,6 +7,7 @@
 import { parse } from 'csv-parse/sync';
 import { DataSource } from 'typeorm';
 import { createPeople, PEOPLE, tokenFor } from '../support/access';
+import { withEnv } from '../support/config';
 import { startTestSystem, TestSystem } from '../support/system';
 import { readXlsx } from '../support/xlsx';
 
@@ -14,12 +15,9 @@ let sys: TestSystem;
 let vng: string;
 let province: string;
 let db: DataSource;
-const LIMITS = { REGIE_RATE_LIMIT: '100000' };
-const savedEnv = Object.fromEntries(Object.keys(LIMITS).map((k) => [k, process.env[k]]));
 
 beforeAll(async () => {
-  Object.assign(process.env, LIMITS);
-  sys = await startTestSystem('overview');
+  sys = await withEnv({ REGIE_RATE_LIMIT: '100000' }, () => startTestSystem('overview'));
   db = sys.worker.get(DataSource);
   await createPeople(sys.api);
   for (const [code, email] of [
@@ -39,10 +37,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sys?.stop();
-  for (const [k, v] of Object.entries(savedEnv)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
 });
 
 const url = (path: string) => `${sys.api.baseUrl}${path}`;

@@ -10,7 +10,7 @@ import { daysBetween } from '../../libs/calendar/dates';
 import { RULEBOOK_ROLLOUT_WORKFLOW_TYPE, rolloutWorkflowId } from '../../libs/contracts';
 import { pageAssetPath } from '../../libs/mail/page-assets';
 import { actorToken, Browser, createPeople, PEOPLE, signInByMail, tokenFor } from '../support/access';
-import { TEST_ADMIN_TOKEN } from '../support/config';
+import { TEST_ADMIN_TOKEN, withEnv } from '../support/config';
 import { eventually } from '../support/outbox';
 import { testRulebook } from '../support/rulebooks';
 import { startTestSystem, TestSystem } from '../support/system';
@@ -24,7 +24,6 @@ let stakeholder: string;
 
 const TASK_QUEUE = 'regie-test-rulebook-pages';
 const LIMITS = { REGIE_RATE_LIMIT: '100000', REGIE_SIGN_IN_LIMIT: '1000' };
-const savedEnv = Object.fromEntries(Object.keys(LIMITS).map((k) => [k, process.env[k]]));
 const STEP = 'volkshuisvestingsprogramma';
 
 // Onboarded under v1 (the programme due Thursday 1 July 2032); Groningen (GM0014) gets an extension, so no version moves it.
@@ -37,8 +36,7 @@ const MOVING = ['GM0344', 'GM0363', 'GM0518', 'GM0599'];
 const CODES = [...MOVING, 'GM0014'];
 
 beforeAll(async () => {
-  Object.assign(process.env, LIMITS);
-  sys = await startTestSystem('rulebook-pages', { vars: { TEMPORAL_TASK_QUEUE: TASK_QUEUE } });
+  sys = await withEnv(LIMITS, () => startTestSystem('rulebook-pages', { vars: { TEMPORAL_TASK_QUEUE: TASK_QUEUE } }));
   db = sys.worker.get(DataSource);
   await createPeople(sys.api);
   for (const version of [v1, v2, v3]) expect((await sys.api.request('POST', '/rulebooks', version.rulebook)).status).toBe(201);
@@ -64,10 +62,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sys?.stop();
-  for (const [k, v] of Object.entries(savedEnv)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
 });
 
 const url = (path: string) => `${sys.api.baseUrl}${path}`;

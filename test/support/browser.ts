@@ -1,6 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { signInLink } from './access';
+import type { SmtpCatcher } from './smtp';
 
 /**
  * A real browser for the page tests: Debian's Chromium (installed by infra/install-browser.sh; REGIE_CHROMIUM
@@ -267,4 +269,56 @@ export async function activateByKeyboard(page: Page, selector: string, key: 'Ent
   await pressTabUntil(page, selector);
   const [response] = await Promise.all([page.waitForNavigation({ timeout: 15_000 }).catch(() => null), page.keyboard.press(key)]);
   return response?.status() ?? null;
+}
+
+/**
+ * A test file's check of every page it sees: a screenshot first (so a failing page is still on file, named
+ * `<prefix>-<nn>-<name>`), then axe-core, and nothing the page needs refused on the way (its style sheets and
+ * script, under its own CSP).
+ */
+export function pageChecks(prefix: string): (page: Page, name: string) => Promise<void> {
+  let shot = 0;
+  return async (page, name) => {
+    await page.waitForLoadState('load');
+    const file = `${prefix}-${String(++shot).padStart(2, '0')}-${name}`;
+    await screenshot(page, file);
+    await checkAccessibility(page, file);
+    expect({ page: name, problems: loadProblems(page), emptyStyleSheets: await emptyStyleSheets(page) }).toEqual({ page: name, problems: [], emptyStyleSheets: [] });
+  };
+}
+
+/**
+ * Signs in on the page the browser shows (the sign-in page, maybe with `next`) by keyboard: types the
+ * address, asks for a link, opens the link from the real mail (at the API's own address) and presses its
+ * button, checking each page on the way. Answers the HTTP status of the page the browser lands on.
+ */
+export async function signInByKeyboard(
+  page: Page,
+  opts: { baseUrl: string; smtp: SmtpCatcher; email: string; name: string; check: (page: Page, name: string) => Promise<void> },
+): Promise<number | null> {
+  expect(new URL(page.url()).pathname).toBe('/auth/sign-in');
+  await opts.check(page, `${opts.name}-sign-in`);
+  const before = opts.smtp.mails.length;
+  await typeByKeyboard(page, 'input[name="email"]', opts.email);
+  expect(await activateByKeyboard(page, 'form[action^="/auth/sign-in"] button[type="submit"]', 'Enter')).toBe(202);
+  expect((await page.locator('[role="status"]').allInnerTexts()).join('\n')).toMatch(/aanmeldlink/);
+  await opts.check(page, `${opts.name}-sign-in-sent`);
+  const link = await signInLink(opts.smtp, opts.email, before);
+  expect(link.startsWith(opts.baseUrl)).toBe(true);
+  expect((await page.goto(link))?.status()).toBe(200);
+  await opts.check(page, `${opts.name}-sign-in-link`);
+  return activateByKeyboard(page, 'main form[method="post"] button[type="submit"]', 'Space');
+}
+
+/** Removes a test file's screenshots and axe findings of an earlier run, so the folders show this run's pages only. */
+export function removeArtifacts(prefix: string): void {
+  for (const dir of [SCREENSHOT_DIR, AXE_DIR]) {
+    let files: string[] = [];
+    try {
+      files = readdirSync(dir);
+    } catch {
+      /* no folder yet */
+    }
+    for (const f of files) if (f.startsWith(`${prefix}-`)) rmSync(path.join(dir, f));
+  }
 }
