@@ -5,18 +5,16 @@
  * workflow starts on the same server, in the same round. Prints each round and the medians.
  */
 import 'reflect-metadata';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { startEmbeddedPostgres } from '../infra/postgres';
-import { startBenchApps } from './apps';
+import { benchTemporal, startBenchApps, temporalKind } from './apps';
 import { freePort } from '../infra/supervisor';
 
 const root = path.resolve(__dirname, '..', '..');
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const temporalCli = path.join(root, '.tools', 'venv', 'bin', 'temporal');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
@@ -31,9 +29,7 @@ async function round(n: number, pgUrl: string, scratch: string) {
   const url = new URL(pgUrl);
   url.pathname = `/${database}`;
 
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: temporalCli }, ip: '127.0.0.1', ui: false, dbFilename: path.join(scratch, `temporal-${n}.sqlite`) },
-  });
+  const env = await benchTemporal(path.join(scratch, `temporal-${n}`), pgUrl, `_${n}`);
   // No mail is due at onboarding under the default rulebook.
   const { apiUrl, dataSource, close } = await startBenchApps(env, url.toString(), { adminToken: 'bench-admin-token-0123456789', taskQueue: `bench-${n}` });
   try {
@@ -88,7 +84,7 @@ async function main(): Promise<void> {
     rmSync(scratch, { recursive: true, force: true });
   }
   const m = (key: 'onboarded' | 'readModel' | 'raw') => median(results.map((r) => r[key]));
-  console.log(`\nmedian of ${rounds} rounds (342 municipalities + 40 regions, dev server with SQLite file, 1 worker, 2 cores):`);
+  console.log(`\nmedian of ${rounds} rounds (342 municipalities + 40 regions, ${temporalKind}, 1 worker, 2 cores):`);
   console.log(`  onboarding call (workflows started and recorded)  ${seconds(m('onboarded'))} s   ${(382 / (m('onboarded') / 1000)).toFixed(0)} workflows/s`);
   console.log(`  until the read model shows every step             ${seconds(m('readModel'))} s`);
   console.log(`  raw engine, 382 plain workflow starts              ${seconds(m('raw'))} s   ${(382 / (m('raw') / 1000)).toFixed(0)} workflows/s`);

@@ -8,7 +8,6 @@
  * sent straight from the client without the rollout workflow. Prints figures; asserts no timing.
  */
 import 'reflect-metadata';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
@@ -17,11 +16,10 @@ import { freePort } from '../infra/supervisor';
 import { applyRulebook, ApplyRulebookResult } from '../libs/contracts';
 import { findRulebook } from '../libs/db/rulebook-store';
 import { registerSearchAttributes } from '../libs/temporal/search-attributes';
-import { startBenchApps } from './apps';
+import { benchTemporal, startBenchApps, temporalKind } from './apps';
 
 const root = path.resolve(__dirname, '..', '..');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-const temporalCli = path.join(root, '.tools', 'venv', 'bin', 'temporal');
 const TOKEN = 'bench-admin-token-0123456789';
 /** As many updates in flight as a rollout batch has (the default of workflows/rollout.workflow.ts). */
 const CONCURRENCY = 10;
@@ -46,7 +44,7 @@ async function main(): Promise<void> {
   const scratch = path.join(root, '.data', `bench-rulebook-${process.pid}`);
   mkdirSync(scratch, { recursive: true });
   const pg = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'postgres'), port: await freePort(), database: 'regie_bench', log: () => undefined });
-  let env: TestWorkflowEnvironment | undefined;
+  let env: Awaited<ReturnType<typeof benchTemporal>> | undefined;
   let cleaned: Promise<void> | undefined;
   const cleanUp = () =>
     (cleaned ??= (async () => {
@@ -57,13 +55,11 @@ async function main(): Promise<void> {
   // Ctrl-C still stops the servers and removes the scratch folder.
   process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
   try {
-    env = await TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: temporalCli }, ip: '127.0.0.1', ui: false, dbFilename: path.join(scratch, 'temporal.sqlite') },
-    });
+    env = await benchTemporal(path.join(scratch, 'temporal'), pg.url);
     await registerSearchAttributes(env.connection, 'default');
     const results = await benchmark(env, pg.url);
     const m = (key: keyof Omit<RunResult, 'id'>) => median(results.map((r) => r[key]));
-    console.log(`\nmedian of ${runs} runs (342 municipalities + 40 regions, dev server with SQLite file, 1 worker, ${CONCURRENCY} updates in flight):`);
+    console.log(`\nmedian of ${runs} runs (342 municipalities + 40 regions, ${temporalKind}, 1 worker, ${CONCURRENCY} updates in flight):`);
     console.log(`  preview from the read model (${m('moved')} steps move)            ${seconds(m('preview'))} s`);
     console.log(`  apply until every moved step shows its new date        ${seconds(m('readModel'))} s   ${(m('moved') / (m('readModel') / 1000)).toFixed(0)} steps/s, ${(382 / (m('readModel') / 1000)).toFixed(0)} workflows/s`);
     console.log(`  apply until the rollout reports completed              ${seconds(m('rollout'))} s`);
@@ -76,7 +72,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function benchmark(env: TestWorkflowEnvironment, databaseUrl: string): Promise<RunResult[]> {
+async function benchmark(env: Awaited<ReturnType<typeof benchTemporal>>, databaseUrl: string): Promise<RunResult[]> {
   // Onboarded without contacts: change notices have no recipients, no mail is sent.
   const { apiUrl, dataSource, close } = await startBenchApps(env, databaseUrl, { adminToken: TOKEN, taskQueue: 'bench-rulebook' });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

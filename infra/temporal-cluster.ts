@@ -146,6 +146,35 @@ function setupSchemas(db: URL, o: ClusterOptions): void {
 }
 
 
+/** A free port below 32768: Temporal keeps membership ports in a smallint column, and the kernel hands out free ports above it. */
+export async function membershipPort(taken: Set<number>): Promise<number> {
+  for (;;) {
+    const p = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!taken.has(p) && !(await portOpen(p))) {
+      taken.add(p);
+      return p;
+    }
+  }
+}
+
+/** A cluster on free ports (tests, benches): every service's gRPC, membership and metrics port its own. */
+export async function freeClusterPorts(freePort: () => Promise<number>): Promise<ClusterPorts> {
+  const taken = new Set<number>();
+  const low = () => membershipPort(taken);
+  return {
+    frontend: await freePort(),
+    frontendHttp: await freePort(),
+    frontendMembership: await low(),
+    history: await freePort(),
+    historyMembership: await low(),
+    matching: await freePort(),
+    matchingMembership: await low(),
+    worker: await freePort(),
+    workerMembership: await low(),
+    metrics: { history: await low(), matching: await low(), frontend: await low(), worker: await low() },
+  };
+}
+
 /** Makes the databases and schemas, writes the configuration, starts the four services and the namespace. */
 export async function startTemporalCluster(o: ClusterOptions): Promise<TemporalCluster> {
   mkdirSync(o.dir, { recursive: true });

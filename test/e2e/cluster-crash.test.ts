@@ -19,8 +19,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { startEmbeddedPostgres, RunningPostgres } from '../../infra/postgres';
-import { freePort, portOpen } from '../../infra/supervisor';
-import { startTemporalCluster, TemporalCluster } from '../../infra/temporal-cluster';
+import { freePort } from '../../infra/supervisor';
+import { freeClusterPorts, startTemporalCluster, TemporalCluster } from '../../infra/temporal-cluster';
 import { addDays, addYears, utcToAmsterdamDate } from '../../libs/calendar';
 import { PROGRAMME_WORKFLOW_TYPE, programmeStateQuery } from '../../libs/contracts';
 import { createDataSource } from '../../libs/db/data-source';
@@ -52,17 +52,6 @@ let nextWorker = 0;
 let stopping = false;
 
 const log = (line: string) => process.stdout.write(`[cluster-crash] ${line}\n`);
-
-/** A free port below 32768: Temporal keeps membership ports in a smallint column, and the kernel's free ports are above it. */
-async function membershipPort(taken: Set<number>): Promise<number> {
-  for (;;) {
-    const p = 20_000 + Math.floor(Math.random() * 12_000);
-    if (!taken.has(p) && !(await portOpen(p))) {
-      taken.add(p);
-      return p;
-    }
-  }
-}
 
 function startPostgres(dataDir: string) {
   return startEmbeddedPostgres({ dataDir, port: pgPort, database: 'regie', log: () => undefined });
@@ -125,29 +114,14 @@ async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => bo
 
 beforeAll(async () => {
   scratch = mkdtempSync(path.join(tmpdir(), 'regie-cluster-'));
-  const ports = await Promise.all(Array.from({ length: 11 }, () => freePort()));
-  const taken = new Set<number>();
-  const membership = { frontend: await membershipPort(taken), history: await membershipPort(taken), matching: await membershipPort(taken), worker: await membershipPort(taken) };
-  pgPort = ports[10];
+  pgPort = await freePort();
   pg = await startPostgres(path.join(scratch, 'postgres'));
-  const dbUrl = new URL(pg.url);
   cluster = await startTemporalCluster({
     dir: path.join(scratch, 'temporal'),
     tools,
-    db: dbUrl,
+    db: new URL(pg.url),
     databases: { persistence: 'temporal', visibility: 'temporal_visibility' },
-    ports: {
-      frontend: ports[0],
-      frontendHttp: ports[1],
-      frontendMembership: membership.frontend,
-      history: ports[3],
-      historyMembership: membership.history,
-      matching: ports[5],
-      matchingMembership: membership.matching,
-      worker: ports[7],
-      workerMembership: membership.worker,
-      metrics: { history: ports[9], matching: await membershipPort(taken), frontend: await membershipPort(taken), worker: await membershipPort(taken) },
-    },
+    ports: await freeClusterPorts(freePort),
     shards: 4,
     partitions: 4,
   });
