@@ -208,7 +208,8 @@ export async function startTemporalCluster(o: ClusterOptions): Promise<TemporalC
     await waitFor(
       'namespace default',
       async () => {
-        if (cliRun(['operator', 'namespace', 'describe', '--namespace', 'default']).status === 0) return true;
+        // Described is not yet usable: the services' namespace caches refresh every few seconds; a count answers once they have it.
+        if (cliRun(['operator', 'namespace', 'describe', '--namespace', 'default']).status === 0) return cliRun(['workflow', 'count', '--namespace', 'default']).status === 0;
         cliRun(['operator', 'namespace', 'create', '--namespace', 'default', '--retention', '30d']);
         return false;
       },
