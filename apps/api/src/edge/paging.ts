@@ -19,11 +19,10 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ValidateBy } from 'class-validator';
 import type { DataSource } from 'typeorm';
 import { RegieError } from '../errors/regie-error';
 import { responses, ResponseSpec, Status } from './responses';
-import { INPUT_CHECK, InputCheck, InputProblem } from './validators';
+import { checkedBy, InputCheck, InputProblem } from './validators';
 
 /** The page query's limits, for the DTO's checks and its OpenAPI alike. */
 export const PAGE_LIMITS = {
@@ -77,18 +76,6 @@ const checkLimit: InputCheck = (value, field) =>
 /** `cursor`: left out, or base64url within its length; what it says is checked against the route's key (`decodeCursor`). */
 const checkCursor: InputCheck = (value, field) => (value === undefined || (typeof value === 'string' && CURSOR_PATTERN.test(value)) ? null : cursorProblem(field));
 
-/** A class-validator check that keeps its code: the validation pipe re-runs it with the full path (`errors/validation.ts`). */
-const checkedBy = (name: string, check: InputCheck): PropertyDecorator =>
-  ValidateBy(
-    {
-      name,
-      validator: {
-        validate: (value, args) => check(value, args!.property) === null,
-        defaultMessage: (args) => check(args!.value, args!.property)?.message ?? `${args!.property} is invalid`,
-      },
-    },
-    { context: { [INPUT_CHECK]: check } },
-  );
 
 /**
  * The query of every paged route: the route's own filters extend it (`class StepListQuery extends

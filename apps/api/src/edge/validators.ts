@@ -38,21 +38,22 @@ export const INPUT_CHECK = 'regieInputCheck';
 
 const fromRule = (error: StepRuleError | null): InputProblem | null => error && { code: error.code, field: error.field, message: stepRuleMessage(error) };
 
+/** A class-validator check that keeps its code: the validation pipe re-runs it with the full path (`errors/validation.ts`). */
+export const checkedBy = (name: string, check: InputCheck): PropertyDecorator =>
+  ValidateBy(
+    {
+      name,
+      validator: {
+        validate: (value, args) => check(value, args!.property) === null,
+        defaultMessage: (args) => check(args!.value, args!.property)?.message ?? `${args!.property} is invalid`,
+      },
+    },
+    { context: { [INPUT_CHECK]: check } },
+  );
+
 /** A decorator that validates with `check` and documents the property with `schema`. */
 function checked(name: string, check: InputCheck, schema: Parameters<typeof ApiProperty>[0], optional = false): PropertyDecorator {
-  return applyDecorators(
-    optional ? ApiPropertyOptional(schema) : ApiProperty(schema),
-    ValidateBy(
-      {
-        name,
-        validator: {
-          validate: (value, args) => check(value, args!.property) === null,
-          defaultMessage: (args) => check(args!.value, args!.property)?.message ?? `${args!.property} is invalid`,
-        },
-      },
-      { context: { [INPUT_CHECK]: check } },
-    ),
-  );
+  return applyDecorators(optional ? ApiPropertyOptional(schema) : ApiProperty(schema), checkedBy(name, check));
 }
 
 /**
