@@ -4,8 +4,6 @@
  * dispatcher died before recording it) is shown too: at most the mail in flight arrives again, with the
  * same Message-ID, and its row says so. Every part is real: Postgres, the SMTP server, the process.
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { createActivities } from '../../activities';
 import { notificationBusinessKey, NotificationRequest } from '../../libs/contracts';
@@ -14,6 +12,7 @@ import { storeRulebook } from '../../libs/db/rulebook-store';
 import { rulebookDueDate } from '../../libs/rulebook/schedule';
 import { TEST_ADMIN_TOKEN, TEST_LINK_SECRET } from '../support/config';
 import { createTestDatabase, TestDatabase } from '../support/database';
+import { AppProcess, startApp } from '../support/faults';
 import { until } from '../support/outbox';
 import { testRulebook } from '../support/rulebooks';
 import { SmtpCatcher, SmtpCatcherOptions } from '../support/smtp';
@@ -21,11 +20,10 @@ import { SmtpCatcher, SmtpCatcherOptions } from '../support/smtp';
 const MAILS = 24;
 const rulebook = testRulebook('test-crash', { effectiveDate: '2032-07-01' });
 const definition = rulebook.rulebook.steps[0];
-const root = path.resolve(__dirname, '..', '..');
 
 let db: TestDatabase;
 let dataSource: DataSource;
-const children: ChildProcess[] = [];
+const children: AppProcess[] = [];
 
 beforeEach(async () => {
   db = await createTestDatabase();
@@ -65,51 +63,44 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children.splice(0)) child.kill();
   await dataSource?.destroy();
   await db?.drop();
 });
 
-/** The dispatcher as its own process (TypeScript through ts-node), one SMTP connection, a 5-second lease. */
-function startDispatcher(smtp: SmtpCatcher): ChildProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(root, 'apps', 'dispatcher', 'src', 'main.ts')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: db.url,
-      SMTP_URL: smtp.url,
-      SMTP_MAX_CONNECTIONS: '1',
-      MAIL_LEASE_SECONDS: '5',
-      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-      LINK_SECRET: TEST_LINK_SECRET,
-      PUBLIC_BASE_URL: 'https://regie.example',
-      MAIL_FROM: 'Regie <regie@test.example>',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** The dispatcher as its own process (the shared fault harness), one SMTP connection, a 5-second lease. */
+function startDispatcher(smtp: SmtpCatcher): AppProcess {
+  const dispatcher = startApp('dispatcher', {
+    DATABASE_URL: db.url,
+    SMTP_URL: smtp.url,
+    SMTP_MAX_CONNECTIONS: '1',
+    MAIL_LEASE_SECONDS: '5',
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    LINK_SECRET: TEST_LINK_SECRET,
+    PUBLIC_BASE_URL: 'https://regie.example',
+    MAIL_FROM: 'Regie <regie@test.example>',
   });
-  child.stdout!.resume();
-  child.stderr!.resume();
-  children.push(child);
-  return child;
+  children.push(dispatcher);
+  return dispatcher;
 }
 
 const sentRows = async () => Number((await dataSource.query(`SELECT count(*) AS n FROM outbox WHERE status = 'sent'`))[0].n);
 
 /** Kills the first dispatcher at the moment `killAt` picks, starts a second one, and waits until every row is sent. */
 async function crashAndRecover(killAt: (kill: () => void, accepted: () => number) => SmtpCatcherOptions) {
-  let first: ChildProcess | undefined;
+  let first: AppProcess | undefined;
   let smtp: SmtpCatcher | undefined;
   let killed!: () => void;
   const wasKilled = new Promise<void>((resolve) => (killed = resolve));
   const kill = () => {
-    first!.kill('SIGKILL');
+    first!.kill();
     killed();
   };
   smtp = await SmtpCatcher.start(killAt(kill, () => smtp!.mails.length));
   first = startDispatcher(smtp);
   await wasKilled;
-  await new Promise((resolve) => (first!.exitCode === null && first!.signalCode === null ? first!.once('exit', resolve) : resolve(null)));
-  expect(first.signalCode).toBe('SIGKILL');
+  await first.exited;
+  expect(first.child.signalCode).toBe('SIGKILL');
   const sentBeforeRestart = await sentRows();
   startDispatcher(smtp);
   await until('every row sent', async () => (await sentRows()) === MAILS, 60_000);

@@ -7,8 +7,8 @@
  * and exactly the 2xx ones applied.
  */
 import { actorToken } from '../support/access';
-import { execFileSync } from 'node:child_process';
 import { DataSource } from 'typeorm';
+import { temporalServerPid, whilePaused } from '../support/faults';
 import { startTestSystem, TestSystem } from '../support/system';
 
 let sys: TestSystem;
@@ -30,29 +30,14 @@ afterAll(async () => {
   await sys?.stop();
 });
 
-/** The Temporal server's process, found by the port it listens on. */
-function temporalPid(): number {
-  const port = sys.env.address.split(':').pop()!;
-  const pid = execFileSync('bash', ['-c', `pgrep -f 'temporal-test-server.* ${port}( |$)' | head -1`]).toString().trim();
-  if (!pid) throw new Error(`no Temporal server process on port ${port}`);
-  return Number(pid);
-}
-
 const progressEvents = async (note: string) =>
   Number((await sys.worker.get(DataSource).query(`SELECT count(*)::int AS n FROM step_event WHERE event = 'progress' AND detail->>'note' = $1`, [note]))[0].n);
 
 test('Temporal stopped mid-write: a 503 with Retry-After within 10 s, and the retry with the same key applies once', async () => {
   const body = { status: 'in-progress', note: 'na de storing' };
   const headers = { 'Idempotency-Key': 'storing-1' };
-  const pid = temporalPid();
-  process.kill(pid, 'SIGSTOP');
-  let first: Awaited<ReturnType<TestSystem['api']['request']>>;
   const started = Date.now();
-  try {
-    first = await sys.api.request('POST', `${STEP}/progress`, body, pm, headers);
-  } finally {
-    process.kill(pid, 'SIGCONT');
-  }
+  const first = await whilePaused(temporalServerPid(sys.env.address), () => sys.api.request('POST', `${STEP}/progress`, body, pm, headers));
   expect(Date.now() - started).toBeLessThan(10_000);
   expect(first).toMatchObject({ status: 503, body: { error: 'temporal-unavailable' } });
   expect(Number(first.headers['retry-after'])).toBeGreaterThan(0);
@@ -69,17 +54,11 @@ test('Temporal stopped mid-write: a 503 with Retry-After within 10 s, and the re
 });
 
 test('Temporal stopped during an onboarding and a rollout: 503s with Retry-After within 10 s; the same requests again start each workflow once', async () => {
-  const pid = temporalPid();
   const onboarding = { municipalityCode: 'GM0599', programmeManagerEmail: 'pm@rotterdam.example' };
-  process.kill(pid, 'SIGSTOP');
   const started = Date.now();
-  let first: Awaited<ReturnType<TestSystem['api']['request']>>;
-  let apply: Awaited<ReturnType<TestSystem['api']['request']>>;
-  try {
-    [first, apply] = await Promise.all([sys.api.request('POST', '/onboardings', onboarding), sys.api.request('POST', '/rulebooks/wvrv-2025-07-01.3/apply', {})]);
-  } finally {
-    process.kill(pid, 'SIGCONT');
-  }
+  const [first, apply] = await whilePaused(temporalServerPid(sys.env.address), () =>
+    Promise.all([sys.api.request('POST', '/onboardings', onboarding), sys.api.request('POST', '/rulebooks/wvrv-2025-07-01.3/apply', {})]),
+  );
   expect(Date.now() - started).toBeLessThan(10_000);
   for (const answer of [first, apply]) {
     expect(answer).toMatchObject({ status: 503, body: { error: 'temporal-unavailable' } });
