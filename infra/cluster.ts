@@ -10,8 +10,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Child, PidFile, portOpen, spawnChild, stopChild, waitFor, waitForLine } from './supervisor';
-import { startTemporalCluster, TemporalCluster } from './temporal-cluster';
+import { PidFile, portOpen, spawnChild, Supervision, waitFor, waitForLine } from './supervisor';
+import { startTemporalCluster } from './temporal-cluster';
 
 const root = path.resolve(__dirname, '..', '..');
 const env = process.env;
@@ -39,47 +39,18 @@ async function main(): Promise<void> {
   const pidFile = new PidFile(path.join(dataDir, 'cluster-pids.json'));
   await pidFile.stopStale(log);
 
-  const children: Child[] = [];
-  let regie: Child | undefined;
-  let cluster: TemporalCluster | undefined;
-  let stopping = false;
-  const stopAll = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    log('stopping: Regie (API, workers, dispatchers, mail), then the Temporal services and the UI, Postgres last');
-    if (regie) await stopChild(regie, 60_000);
-    const byName = (name: string) => children.find((c) => c.name === name);
-    const ui = byName('temporal-ui');
-    if (ui) await stopChild(ui, 20_000);
-    await cluster?.stop();
-    const postgres = byName('postgres');
-    if (postgres) await stopChild(postgres, 30_000);
-    pidFile.record([]);
-    log('all stopped');
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
-  const track = (child: Child) => {
-    children.push(child);
-    pidFile.record(regie ? [...children, regie] : children);
-    void child.exited.then((code) => {
-      if (!stopping) {
-        log(`${child.name} exited unexpectedly (code ${code}); stopping everything`);
-        void stopAll(1);
-      }
-    });
-    return child;
-  };
+  // Stopped in this order: Regie first (its own start.ts stops its parts), the Temporal services in their order, Postgres last.
+  const [regieStage, ui, temporal, postgres] = ['Regie (API, workers, dispatchers, mail)', 'the Temporal UI', 'the Temporal services', 'Postgres'];
+  const run = new Supervision(pidFile, log, [[regieStage, 60_000], [ui, 20_000], [temporal, 60_000], [postgres, 30_000]]);
 
   try {
     for (const [name, p] of Object.entries(ports)) if (await portOpen(p)) throw new Error(`port ${p} (${name}) is in use; stop what uses it (npm start?) or set its variable (see README)`);
-    const pg = track(spawnChild('postgres', process.execPath, [path.join(__dirname, 'postgres-process.js'), path.join(dataDir, 'postgres'), String(ports.postgres), 'regie'], env));
+    const pg = run.track(postgres, spawnChild('postgres', process.execPath, [path.join(__dirname, 'postgres-process.js'), path.join(dataDir, 'postgres'), String(ports.postgres), 'regie'], env));
     const databaseUrl = (await waitForLine(pg, /^READY (\S+)/, 120_000))[1];
     const db = new URL(databaseUrl);
     log('setting up the Temporal schemas (temporal-sql-tool) and starting its four services');
     const membership = (p: number) => p + 10000;
-    cluster = await startTemporalCluster({
+    const cluster = await startTemporalCluster({
       dir: path.join(dataDir, 'temporal'),
       tools,
       db,
@@ -96,14 +67,15 @@ async function main(): Promise<void> {
       partitions: port('REGIE_TASK_QUEUE_PARTITIONS', 4),
       env,
     });
-    for (const child of cluster.services.values()) track(child);
+    for (const child of cluster.services.values()) run.track(temporal, child);
+    run.stopStageWith(temporal, () => cluster.stop());
     const address = cluster.address;
     writeFileSync(path.join(dataDir, 'temporal', 'ui.yaml'), `port: ${ports.ui}\nenableUi: true\ntemporalGrpcAddress: ${address}\ndefaultNamespace: default\ncors:\n  cookieInsecure: true\n  unsafeAllowAllOrigins: true\n`);
-    track(spawnChild('temporal-ui', path.join(tools, 'temporal-ui-server'), ['--root', path.join(dataDir, 'temporal'), '--config', '.', '--env', 'ui', 'start'], env));
-    await waitFor('Temporal Web UI', () => portOpen(ports.ui), 60_000, children.find((c) => c.name === 'temporal-ui'));
+    const uiServer = run.track(ui, spawnChild('temporal-ui', path.join(tools, 'temporal-ui-server'), ['--root', path.join(dataDir, 'temporal'), '--config', '.', '--env', 'ui', 'start'], env));
+    await waitFor('Temporal Web UI', () => portOpen(ports.ui), 60_000, uiServer);
 
     log(`cluster up: ${cluster.services.size} services, ${shards} history shards, PostgreSQL persistence and visibility; UI http://localhost:${ports.ui}`);
-    regie = spawnChild('regie', process.execPath, [path.join(__dirname, 'start.js')], {
+    run.track(regieStage, spawnChild('regie', process.execPath, [path.join(__dirname, 'start.js')], {
       ...env,
       REGIE_DATA_DIR: dataDir,
       DATABASE_URL: databaseUrl,
@@ -111,17 +83,10 @@ async function main(): Promise<void> {
       REGIE_TEMPORAL_UI_URL: `http://localhost:${ports.ui}`,
       REGIE_WORKERS: env.REGIE_WORKERS ?? '2',
       REGIE_DISPATCHERS: env.REGIE_DISPATCHERS ?? '2',
-    });
-    pidFile.record([...children, regie]);
-    void regie.exited.then((code) => {
-      if (!stopping) {
-        log(`Regie exited (code ${code}); stopping the cluster`);
-        void stopAll(code ?? 1);
-      }
-    });
+    }));
   } catch (err) {
     log(`cluster failed: ${(err as Error).message}`);
-    await stopAll(1);
+    await run.stopAll(1);
   }
 }
 

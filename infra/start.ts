@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Child, PidFile, portOpen, spawnChild, stopChild, waitFor, waitForLine } from './supervisor';
+import { Child, PidFile, portOpen, spawnChild, Supervision, waitFor, waitForLine } from './supervisor';
 
 const root = path.resolve(__dirname, '..', '..');
 const dataDir = path.resolve(process.env.REGIE_DATA_DIR ?? path.join(root, '.data'));
@@ -43,42 +43,15 @@ async function main(): Promise<void> {
   const pidFile = new PidFile(path.join(dataDir, 'pids.json'));
   await pidFile.stopStale(log);
 
-  const infra: Child[] = []; // stopped last, Postgres last of all
-  const apps: Child[] = [];
-  let stopping = false;
-  const stopAll = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    log('stopping: API, worker and dispatcher, then Temporal and the mail catcher, Postgres last');
-    await Promise.all(apps.map((c) => stopChild(c, 30_000)));
-    const postgres = infra.find((c) => c.name === 'postgres');
-    await Promise.all(infra.filter((c) => c !== postgres).map((c) => stopChild(c, 15_000)));
-    if (postgres) await stopChild(postgres, 30_000);
-    pidFile.record([]);
-    log('all stopped');
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
-  const watch = (child: Child) =>
-    child.exited.then((code) => {
-      if (!stopping) {
-        log(`${child.name} exited unexpectedly (code ${code}); stopping everything`);
-        void stopAll(1);
-      }
-    });
-  const track = (list: Child[], child: Child) => {
-    list.push(child);
-    pidFile.record([...infra, ...apps]);
-    watch(child);
-    return child;
-  };
+  // Stopped in this order: the apps first, Postgres last of all.
+  const [apps, infra, postgres] = ['API, workers and dispatchers', 'Temporal and the mail catcher', 'Postgres'];
+  const run = new Supervision(pidFile, log, [[apps, 30_000], [infra, 15_000], [postgres, 30_000]]);
 
   try {
     let databaseUrl = env.DATABASE_URL;
     if (!databaseUrl) {
       await ensureFree('Postgres', ports.postgres);
-      const pg = track(infra, spawnChild('postgres', process.execPath, [path.join(__dirname, 'postgres-process.js'), path.join(dataDir, 'postgres'), String(ports.postgres), 'regie'], env));
+      const pg = run.track(postgres, spawnChild('postgres', process.execPath, [path.join(__dirname, 'postgres-process.js'), path.join(dataDir, 'postgres'), String(ports.postgres), 'regie'], env));
       databaseUrl = (await waitForLine(pg, /^READY (\S+)/, 120_000))[1];
     }
 
@@ -86,7 +59,7 @@ async function main(): Promise<void> {
     if (!temporalAddress) {
       await ensureFree('Temporal', ports.temporal);
       await ensureFree('Temporal UI', ports.temporalUi);
-      const temporal = track(
+      const temporal = run.track(
         infra,
         spawnChild('temporal', path.join(tools, 'venv', 'bin', 'temporal'), [
           'server', 'start-dev',
@@ -104,7 +77,7 @@ async function main(): Promise<void> {
     if (!smtpUrl) {
       await ensureFree('SMTP catcher', ports.smtp);
       await ensureFree('mail view', ports.mailView);
-      const maildev = track(
+      const maildev = run.track(
         infra,
         spawnChild('mail', path.join(root, 'node_modules', '.bin', 'maildev'), [
           '--smtp', String(ports.smtp), '--ip', '127.0.0.1',
@@ -125,10 +98,10 @@ async function main(): Promise<void> {
       return n;
     };
     const spawnEach = (name: string, n: number, main: string) =>
-      Array.from({ length: n }, (_, i) => track(apps, spawnChild(n === 1 ? name : `${name}-${i + 1}`, process.execPath, [path.join(root, 'dist', 'apps', main, 'src', 'main.js')], appEnv)));
+      Array.from({ length: n }, (_, i) => run.track(apps, spawnChild(n === 1 ? name : `${name}-${i + 1}`, process.execPath, [path.join(root, 'dist', 'apps', main, 'src', 'main.js')], appEnv)));
     const workers = spawnEach('worker', count('REGIE_WORKERS'), 'worker');
     const dispatchers = spawnEach('dispatcher', count('REGIE_DISPATCHERS'), 'dispatcher');
-    const api = track(apps, spawnChild('api', process.execPath, [path.join(root, 'dist', 'apps', 'api', 'src', 'main.js')], appEnv));
+    const api = run.track(apps, spawnChild('api', process.execPath, [path.join(root, 'dist', 'apps', 'api', 'src', 'main.js')], appEnv));
     // Listen to all from the start: any may be ready first.
     await Promise.all([...workers.map((w) => waitForLine(w, /Polling task queue/, 120_000)), ...dispatchers.map((d) => waitForLine(d, /Sending the outbox/, 120_000))]);
     const apiUrl = `http://localhost:${ports.api}`;
@@ -158,7 +131,7 @@ async function main(): Promise<void> {
     );
   } catch (err) {
     log(`start failed: ${(err as Error).message}`);
-    await stopAll(1);
+    await run.stopAll(1);
   }
 }
 

@@ -97,6 +97,61 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
 }
 
 /**
+ * What `npm start` and `npm run cluster` share: the children a run started, kept in its pid file; one that
+ * exits unexpectedly stops everything; SIGINT (Ctrl-C) or SIGTERM stops them stage by stage, in the order
+ * given (each stage's children together, SIGTERM then SIGKILL after its grace period), then the process exits.
+ */
+export class Supervision {
+  private readonly stages = new Map<string, { graceMs: number; children: Child[]; stop?: () => Promise<void> }>();
+  private stopping = false;
+
+  constructor(
+    private readonly pidFile: PidFile,
+    private readonly log: (line: string) => void,
+    stages: [name: string, graceMs: number][],
+  ) {
+    for (const [name, graceMs] of stages) this.stages.set(name, { graceMs, children: [] });
+    process.on('SIGINT', () => void this.stopAll(0));
+    process.on('SIGTERM', () => void this.stopAll(0));
+  }
+
+  track(stage: string, child: Child): Child {
+    this.stage(stage).children.push(child);
+    this.pidFile.record([...this.stages.values()].flatMap((s) => s.children));
+    void child.exited.then((code) => {
+      if (this.stopping) return;
+      this.log(`${child.name} exited unexpectedly (code ${code}); stopping everything`);
+      void this.stopAll(1);
+    });
+    return child;
+  }
+
+  /** Stops a stage with `stop` rather than a SIGTERM to each child (the Temporal cluster stops its services in its own order). */
+  stopStageWith(stage: string, stop: () => Promise<void>): void {
+    this.stage(stage).stop = stop;
+  }
+
+  async stopAll(code: number): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.log(`stopping: ${[...this.stages.keys()].join(', then ')}`);
+    for (const { graceMs, children, stop } of this.stages.values()) {
+      if (stop) await stop();
+      else await Promise.all(children.map((c) => stopChild(c, graceMs)));
+    }
+    this.pidFile.record([]);
+    this.log('all stopped');
+    process.exit(code);
+  }
+
+  private stage(name: string) {
+    const stage = this.stages.get(name);
+    if (!stage) throw new Error(`no stage ${name}`);
+    return stage;
+  }
+}
+
+/**
  * Remembers the process groups this run started, so the next start can stop what a killed run
  * (SIGKILL skips every exit hook) left behind. A recorded pid is only signalled while its command line
  * still matches, so a reused pid of an unrelated process is never touched.
