@@ -36,15 +36,13 @@ export function createActivities({ dataSource, temporal, regionGrouping = 'corop
      * ordered: a repeated `seq` inserts nothing, and a row already at a higher `seq` is never overwritten.
      */
     async recordStepEvent(write: StepEventWrite): Promise<void> {
-      await permanentAsNonRetryable(`the read-model write ${write.workflowId} #${write.seq}`, () => dataSource.transaction((tx) => writeStepEvent(tx, write)));
+      await permanentAsNonRetryable(`the read-model write ${write.workflowId} #${write.seq}`, () => dataSource.transaction((tx) => writeStepEvents(tx, [write])));
     },
 
     /** Several state changes in one transaction (a workflow's new steps, skipped moments, a rulebook change). */
     async recordStepEvents(writes: StepEventWrite[]): Promise<void> {
       await permanentAsNonRetryable(`the read-model writes ${writes[0]?.workflowId} #${writes[0]?.seq}-${writes.at(-1)?.seq}`, () =>
-        dataSource.transaction(async (tx) => {
-          for (const write of writes) await writeStepEvent(tx, write);
-        }),
+        dataSource.transaction((tx) => writeStepEvents(tx, writes)),
       );
     },
 
@@ -143,17 +141,38 @@ export function createActivities({ dataSource, temporal, regionGrouping = 'corop
   };
 }
 
-async function writeStepEvent(tx: EntityManager, write: StepEventWrite): Promise<void> {
-  const { step } = write;
+/**
+ * Writes state changes in two statements whatever their number: every history row, and each step's
+ * read-model row at its highest `seq` (one row may change twice in one batch; an upsert touches it once).
+ * The rows travel as one JSON array, so the round trips do not grow with the batch.
+ */
+async function writeStepEvents(tx: EntityManager, writes: StepEventWrite[]): Promise<void> {
+  if (!writes.length) return;
   await tx.query(
     `INSERT INTO step_event (workflow_id, seq, owner_kind, owner_code, step, event, detail, occurred_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (workflow_id, seq) DO NOTHING`,
-    [write.workflowId, write.seq, write.owner.kind, write.owner.code, step.key, write.event, jsonbText(write.detail), write.occurredAt],
+     SELECT workflow_id, seq, owner_kind, owner_code, step, event, detail, occurred_at
+     FROM jsonb_to_recordset($1::jsonb) AS r(workflow_id text, seq integer, owner_kind text, owner_code text, step text, event text, detail jsonb, occurred_at timestamptz)
+     ON CONFLICT (workflow_id, seq) DO NOTHING`,
+    [jsonbText(writes.map((w) => ({ workflow_id: w.workflowId, seq: w.seq, owner_kind: w.owner.kind, owner_code: w.owner.code, step: w.step.key, event: w.event, detail: w.detail, occurred_at: w.occurredAt })))],
   );
+  const latest = new Map<string, StepEventWrite>();
+  for (const w of writes) {
+    const key = `${w.owner.code} ${w.step.key}`;
+    if ((latest.get(key)?.seq ?? -Infinity) < w.seq) latest.set(key, w);
+  }
+  const rows = [...latest.values()].map(({ step, ...w }) => ({
+    owner_code: w.owner.code, step: step.key, owner_kind: w.owner.kind, step_key: step.stepKey, cycle_year: step.cycleYear, workflow_id: w.workflowId,
+    status: step.status, overdue: step.overdue, late: step.late, overdue_since: step.overdueSince, date_kind: step.dateKind, due_date: step.due?.date ?? null,
+    derivation: step.due ?? null, detail: step, rulebook_id: w.rulebookId, rulebook_hash: w.rulebookHash, last_event: w.event, last_event_at: w.occurredAt, seq: w.seq,
+  }));
   await tx.query(
     `INSERT INTO step_state (owner_code, step, owner_kind, step_key, cycle_year, workflow_id, status, overdue, late, overdue_since,
        date_kind, due_date, derivation, detail, rulebook_id, rulebook_hash, last_event, last_event_at, seq)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+     SELECT owner_code, step, owner_kind, step_key, cycle_year, workflow_id, status, overdue, late, overdue_since,
+       date_kind, due_date, derivation, detail, rulebook_id, rulebook_hash, last_event, last_event_at, seq
+     FROM jsonb_to_recordset($1::jsonb) AS r(owner_code text, step text, owner_kind text, step_key text, cycle_year integer, workflow_id text,
+       status text, overdue boolean, late boolean, overdue_since date, date_kind text, due_date date, derivation jsonb, detail jsonb,
+       rulebook_id text, rulebook_hash char(64), last_event text, last_event_at timestamptz, seq integer)
      ON CONFLICT (owner_code, step) DO UPDATE SET
        workflow_id = EXCLUDED.workflow_id, status = EXCLUDED.status, overdue = EXCLUDED.overdue, late = EXCLUDED.late,
        overdue_since = EXCLUDED.overdue_since, date_kind = EXCLUDED.date_kind, due_date = EXCLUDED.due_date,
@@ -161,11 +180,7 @@ async function writeStepEvent(tx: EntityManager, write: StepEventWrite): Promise
        rulebook_hash = EXCLUDED.rulebook_hash, last_event = EXCLUDED.last_event, last_event_at = EXCLUDED.last_event_at,
        seq = EXCLUDED.seq
      WHERE step_state.seq < EXCLUDED.seq`,
-    [
-      write.owner.code, step.key, write.owner.kind, step.stepKey, step.cycleYear, write.workflowId, step.status, step.overdue,
-      step.late, step.overdueSince, step.dateKind, step.due?.date ?? null, step.due ? jsonbText(step.due) : null,
-      jsonbText(step), write.rulebookId, write.rulebookHash, write.event, write.occurredAt, write.seq,
-    ],
+    [jsonbText(rows)],
   );
 }
 

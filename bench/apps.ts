@@ -78,3 +78,8 @@ export async function benchTemporal(dir: string, pgUrl: string, suffix = ''): Pr
     },
   };
 }
+
+/** A ratio against the raw engine with its goal: `1.32x (goal <= 1.5x: met)`, or by how much it is missed. */
+export function againstGoal(ratio: number, goal: number): string {
+  return `${ratio.toFixed(2)}x (goal <= ${goal}x: ${ratio <= goal ? 'met' : `missed by ${(ratio - goal).toFixed(2)}x`})`;
+}

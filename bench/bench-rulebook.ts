@@ -16,7 +16,7 @@ import { freePort } from '../infra/supervisor';
 import { applyRulebook, ApplyRulebookResult } from '../libs/contracts';
 import { findRulebook } from '../libs/db/rulebook-store';
 import { registerSearchAttributes } from '../libs/temporal/search-attributes';
-import { benchTemporal, startBenchApps, temporalKind } from './apps';
+import { againstGoal, benchTemporal, startBenchApps, temporalKind } from './apps';
 
 const root = path.resolve(__dirname, '..', '..');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     console.log(`  same re-dating sent straight from the client          ${seconds(m('direct'))} s   (no rollout workflow, no progress, no resume)`);
     console.log(`  raw engine, 382 no-op updates from the client          ${seconds(m('raw'))} s   ${(382 / (m('raw') / 1000)).toFixed(0)} updates/s`);
     console.log(`  rollout / straight from the client                     ${(m('readModel') / m('direct')).toFixed(2)}x   (the rollout's own overhead)`);
-    console.log(`  rollout / raw engine no-op                             ${(m('readModel') / m('raw')).toFixed(2)}x   (overhead plus the workflows' re-dating work)`);
+    console.log(`  new dates in the read model / raw engine no-op         ${againstGoal(m('readModel') / m('raw'), 3)}   (overhead plus the workflows' re-dating work)`);
   } finally {
     await cleanUp();
   }
@@ -158,6 +158,12 @@ async function benchmark(env: Awaited<ReturnType<typeof benchTemporal>>, databas
         }
         await sleep(50);
       }
+      // One change notice per moved date, recorded once (the bench has no contacts, so none is mailed).
+      const notices = async () =>
+        (await dataSource.query(`SELECT count(*)::int AS n, count(DISTINCT business_key)::int AS keys FROM notification WHERE kind = 'change-notice' AND rulebook_id = $1`, [id]))[0];
+      for (let waited = 0; (await notices()).n < moved.length && waited < 120_000; waited += 200) await sleep(200);
+      const recorded = await notices();
+      if (recorded.n !== moved.length || recorded.keys !== moved.length) throw new Error(`${moved.length} dates moved, but ${recorded.n} change notices (${recorded.keys} keys) recorded`);
 
       // The raw engine: the same 382 updates, same version (so each answers "already applied"), straight from the client.
       const rawStart = performance.now();
