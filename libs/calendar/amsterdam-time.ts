@@ -14,9 +14,14 @@ function lastSunday0100Utc(year: number, month: number): number {
   return last - new Date(last).getUTCDay() * 24 * HOUR_MS;
 }
 
+/** Each year's summer time, [start, end) in epoch ms, computed once: every instant's date asks for it. */
+const summerTimes = new Map<number, readonly [number, number]>();
+
 function isSummerTime(epochMs: number): boolean {
   const year = new Date(epochMs).getUTCFullYear();
-  return epochMs >= lastSunday0100Utc(year, 3) && epochMs < lastSunday0100Utc(year, 10);
+  let summer = summerTimes.get(year);
+  if (!summer) summerTimes.set(year, (summer = [lastSunday0100Utc(year, 3), lastSunday0100Utc(year, 10)]));
+  return epochMs >= summer[0] && epochMs < summer[1];
 }
 
 /** UTC offset of Amsterdam at an instant, in minutes (60 or 120). */

@@ -119,9 +119,28 @@ export function decreeCovers(year: number, cal: TermCalendar): boolean {
   return cal.decrees.some((d) => d.years.includes(year));
 }
 
+/**
+ * A year's holidays per calendar, kept once computed: every working-day step asks for them, and planning
+ * one step's moments asks dozens of times. Keyed by the decrees' list itself (a rulebook version is
+ * immutable data, never changed in place), held weakly: a calendar no one holds any more is forgotten.
+ */
+const holidayMemo = new WeakMap<readonly DecreeDays[], Map<number, readonly NonWorkingDay[]>>();
+
+function holidaysOf(year: number, cal: TermCalendar): readonly NonWorkingDay[] {
+  let years = holidayMemo.get(cal.decrees);
+  let holidays = years?.get(year);
+  if (!holidays) {
+    holidays = [...atwHolidays(year), ...decreeDays(year, cal)].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    if (!years) holidayMemo.set(cal.decrees, (years = new Map()));
+    years.set(year, holidays);
+  }
+  return holidays;
+}
+
 /** All Atw holidays of a year, including decree days, sorted by date (weekend days not listed). */
 export function statutoryHolidays(year: number, cal: TermCalendar): NonWorkingDay[] {
-  return [...atwHolidays(year), ...decreeDays(year, cal)].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  // Copies: a caller may keep (and change) what it gets, never the memo's entries.
+  return holidaysOf(year, cal).map((h) => ({ ...h }));
 }
 
 /**
@@ -129,8 +148,8 @@ export function statutoryHolidays(year: number, cal: TermCalendar): NonWorkingDa
  * A holiday on a weekend is reported as the holiday (the more specific fact; the weekday shows in the date).
  */
 export function nonWorkingDay(date: IsoDate, cal: TermCalendar): NonWorkingDay | null {
-  const holiday = statutoryHolidays(dateParts(date).year, cal).find((h) => h.date === date);
-  if (holiday) return holiday;
+  const holiday = holidaysOf(dateParts(date).year, cal).find((h) => h.date === date);
+  if (holiday) return { ...holiday };
   const wd = weekday(date);
   if (wd === 6) return { date, reason: 'zaterdag', basis: 'Atw art. 1' };
   if (wd === 0) return { date, reason: 'zondag', basis: 'Atw art. 1' };

@@ -74,6 +74,11 @@ export class ProgrammeSteps {
   private readonly initialUsed = new Set<string>();
   /** Something changed: the workflow looks again before it waits. */
   dirty = true;
+  /**
+   * Pure results kept while the rulebook version stays (same inputs, same answer): each instance's planned
+   * moments per due date, and the yearly steps' due dates per term rules and cycle.
+   */
+  private memo = newMemo('');
 
   constructor(
     private readonly input: ProgrammeWorkflowInput,
@@ -305,7 +310,8 @@ export class ProgrammeSteps {
   }
 
   private ownSteps(): RulebookStep[] {
-    return this.rulebook.steps.filter((d) => d.scope === this.owner.kind);
+    const memo = this.memoNow();
+    return (memo.ownSteps ??= this.rulebook.steps.filter((d) => d.scope === this.owner.kind));
   }
 
   private redate(step: StepInstance, due: NonNullable<StepInstance['due']>, source: NonNullable<StepInstance['dueSource']>): void {
@@ -316,47 +322,89 @@ export class ProgrammeSteps {
   }
 
   /** The cycle a yearly step is in today: this year's, or next year's once this year's last day has passed. */
-  private currentCycle(definition: RulebookStep, now: number): number {
-    const today = utcToAmsterdamDate(now);
+  private currentCycle(definition: RulebookStep, now: number, today: IsoDate = utcToAmsterdamDate(now)): number {
     const year = Number(today.slice(0, 4));
     return this.dueOf(definition, year).date < today ? year + 1 : year;
   }
 
   /** A yearly step's next cycle starts the day after the current cycle's last day, even when it was done early. */
   private nextCycleStart(now: number): number | undefined {
-    return this.ownSteps()
-      .filter(isYearly)
-      .map((d) => Date.parse(`${this.dueOf(d, this.currentCycle(d, now)).date}T00:00:00Z`) + 86_400_000)
-      .sort((a, b) => a - b)[0];
+    // The loop asks on every turn: one pass, today's date read once.
+    let today: IsoDate | undefined;
+    let first: number | undefined;
+    for (const d of this.ownSteps()) {
+      if (!isYearly(d)) continue;
+      today ??= utcToAmsterdamDate(now);
+      const start = Date.parse(`${this.dueOf(d, this.currentCycle(d, now, today)).date}T00:00:00Z`) + 86_400_000;
+      if (first === undefined || start < first) first = start;
+    }
+    return first;
   }
 
   private dueOf(definition: RulebookStep, cycleYear: number) {
-    return rulebookDueDate(this.rulebook, definition, cycleYear, this.options.termRules())!;
+    // The term rules are asked first, every time, as before the memo: where `patched()` is first called stays put.
+    const rules = this.options.termRules();
+    const byRules = this.memoNow().dueDates;
+    const byStep = byRules.get(rules) ?? byRules.set(rules, new Map()).get(rules)!;
+    const byYear = byStep.get(definition) ?? byStep.set(definition, new Map()).get(definition)!;
+    let due = byYear.get(cycleYear);
+    if (!due) byYear.set(cycleYear, (due = rulebookDueDate(this.rulebook, definition, cycleYear, rules)!));
+    return due;
+  }
+
+  private memoNow() {
+    if (this.memo.hash !== this.rulebookHash) this.memo = newMemo(this.rulebookHash);
+    return this.memo;
   }
 
   private firingsOf(step: StepInstance): Firing[] {
-    const definition = definitionOf(this.rulebook, step);
-    if (!definition || !step.due || isClosed(step)) return [];
-    let planned: PlannedFiring[];
-    try {
-      planned = planFirings(this.rulebook, definition, step.due.date);
-    } catch (err) {
-      // A date the planner cannot plan (accepted before the input limits existed): no timers for it, and
-      // the step says why, instead of a workflow task that fails for ever.
-      const warning = `geen herinneringen of escalaties: de datum ${step.due.date} kan niet worden gepland (${(err as Error).message})`;
-      if (!step.warnings.includes(warning)) step.warnings.push(warning);
-      return [];
-    }
-    return planned.map((f) => ({
-      ...f,
-      businessKey: notificationBusinessKey(this.options.workflowId, step.key, step.due!.date, f.key),
-    }));
+    return this.planOf(step)?.firings ?? [];
   }
 
-  private nextFiring() {
-    return this.steps
-      .flatMap((step) => this.firingsOf(step).filter((f) => !this.handled.has(f.businessKey)).map((firing) => ({ step, firing })))
-      .sort((a, b) => a.firing.at - b.firing.at)[0];
+  /**
+   * A step's moments for its current date, planned once per version, instance and date (the loop asks on
+   * every turn, and the calendar is not cheap), with how many at the front are handled already: `handled`
+   * only grows, so that count only rises. Null: nothing to plan (closed, no date, or a date the planner cannot plan).
+   */
+  private planOf(step: StepInstance): { due: Due; firings: Firing[]; handledUpTo: number } | null {
+    const definition = definitionOf(this.rulebook, step);
+    if (!definition || !step.due || isClosed(step)) return null;
+    const memo = this.memoNow().planned;
+    // Per instance and date object: a moved date is a new object (moveDate), a new version a new memo.
+    let plan = memo.get(step);
+    if (plan?.due !== step.due) {
+      let firings: Firing[] | Error;
+      try {
+        firings = planFirings(this.rulebook, definition, step.due.date).map((f) => ({ ...f, businessKey: notificationBusinessKey(this.options.workflowId, step.key, step.due!.date, f.key) }));
+      } catch (err) {
+        firings = err as Error;
+      }
+      memo.set(step, (plan = { due: step.due, firings, handledUpTo: 0 }));
+    }
+    if (plan.firings instanceof Error) {
+      // A date the planner cannot plan (accepted before the input limits existed): no timers for it, and
+      // the step says why, instead of a workflow task that fails for ever.
+      const warning = `geen herinneringen of escalaties: de datum ${step.due.date} kan niet worden gepland (${plan.firings.message})`;
+      if (!step.warnings.includes(warning)) step.warnings.push(warning);
+      return null;
+    }
+    return plan as { due: Due; firings: Firing[]; handledUpTo: number };
+  }
+
+  /**
+   * The earliest moment not yet handled; of equal moments the first in step order, then plan order (what a
+   * stable sort of all of them gives). A step's moments are sorted by time, so its first unhandled one is its earliest.
+   */
+  private nextFiring(): { step: StepInstance; firing: Firing } | undefined {
+    let next: { step: StepInstance; firing: Firing } | undefined;
+    for (const step of this.steps) {
+      const plan = this.planOf(step);
+      if (!plan) continue;
+      while (plan.handledUpTo < plan.firings.length && this.handled.has(plan.firings[plan.handledUpTo].businessKey)) plan.handledUpTo += 1;
+      const firing = plan.firings[plan.handledUpTo];
+      if (firing && (!next || firing.at < next.firing.at)) next = { step, firing };
+    }
+    return next;
   }
 
   private stepRoles(step: StepInstance): Role[] {
@@ -415,6 +463,15 @@ export class ProgrammeSteps {
 }
 
 const iso = (now: number) => new Date(now).toISOString();
+
+type Due = NonNullable<StepInstance['due']>;
+/** What one rulebook version's answers are kept under (see `memo`). */
+const newMemo = (hash: string) => ({
+  hash,
+  ownSteps: undefined as RulebookStep[] | undefined,
+  planned: new WeakMap<StepInstance, { due: Due; firings: Firing[] | Error; handledUpTo: number }>(),
+  dueDates: new Map<TermRules, Map<RulebookStep, Map<number, Due>>>(),
+});
 
 /** The step of a handled key; a key of another shape is not carried (it names no step this run keeps). */
 function stepOfKey(key: string): string | null {

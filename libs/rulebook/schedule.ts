@@ -71,6 +71,30 @@ const oldFlagReading = (applies: boolean): AtwReading => ({
  * step has none (null): its municipality or region sets it.
  */
 export function rulebookDueDate(rulebook: Rulebook, step: RulebookStep, cycleYear?: number, rules: TermRules = 'statute'): DateDerivation | null {
+  return remembered(dueDateMemo, rulebook, step, `${rules} ${cycleYear}`, () => computeDueDate(rulebook, step, cycleYear, rules));
+}
+
+/**
+ * Answers kept per rulebook version and step object (both immutable data: a version never changes once
+ * parsed), held weakly: the calendar behind a due date or a moment is not cheap, and the programme loop, the
+ * preview and the load simulation ask the same questions many times. Callers never change what they get.
+ */
+const dueDateMemo = new WeakMap<Rulebook, WeakMap<RulebookStep, Map<string, DateDerivation | null>>>();
+const firingsMemo = new WeakMap<Rulebook, WeakMap<RulebookStep, Map<string, PlannedFiring[]>>>();
+
+function remembered<T>(memo: WeakMap<Rulebook, WeakMap<RulebookStep, Map<string, T>>>, rulebook: Rulebook, step: RulebookStep, key: string, compute: () => T): T {
+  let byStep = memo.get(rulebook);
+  if (!byStep) memo.set(rulebook, (byStep = new WeakMap()));
+  let answers = byStep.get(step);
+  if (!answers) byStep.set(step, (answers = new Map()));
+  if (answers.has(key)) return answers.get(key)!;
+  // An error is not kept: the next call throws it again.
+  const answer = compute();
+  answers.set(key, answer);
+  return answer;
+}
+
+function computeDueDate(rulebook: Rulebook, step: RulebookStep, cycleYear: number | undefined, rules: TermRules): DateDerivation | null {
   const { date } = step;
   const cal = rulebook.calendar;
   const cycle = () => {
@@ -164,6 +188,11 @@ export function extensionDerivation(date: IsoDate, previous: DateDerivation | nu
  * date has passed, and the escalation rungs (moved to the working day after). Sorted by time.
  */
 export function planFirings(rulebook: Rulebook, step: RulebookStep, dueDate: IsoDate): PlannedFiring[] {
+  // A copy of the list (a caller may sort or filter it); the moments themselves are shared.
+  return [...remembered(firingsMemo, rulebook, step, dueDate, () => computeFirings(rulebook, step, dueDate))];
+}
+
+function computeFirings(rulebook: Rulebook, step: RulebookStep, dueDate: IsoDate): PlannedFiring[] {
   const { time, workingDaysOnly } = rulebook.reminderSchedule;
   const moment = (nominalDay: IsoDate, direction: 'before' | 'after') => {
     const moved = !workingDaysOnly
