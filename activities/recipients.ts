@@ -1,24 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import { Language, MUNICIPALITY_ROLES, NotificationRequest, Role, STAKEHOLDER_KINDS } from '../libs/contracts';
+import type { Language, NotificationRequest, OrganisationKind, Role } from '../libs/contracts';
+import { chooseRecipients, OwnerScope, Recipient, RecipientCandidate } from '../libs/mail/recipient-rules';
 
-export interface OwnerScope {
-  code: string;
-  name: string;
-  /** The municipalities whose business this is: the owner itself, or a region's members. */
-  municipalityCodes: string[];
-  /** A municipality's region in the configured grouping (as onboarding uses), or the region itself. */
-  region: { code: string; name: string } | null;
-  provinceCodes: string[];
-}
-
-export interface Recipient {
-  email: string;
-  role: Role;
-  /** Who the recipient receives this for: an organisation key, or a municipality's or region's code for addresses named at onboarding. */
-  organisationKey: string;
-  organisationName: string;
-  language: Language;
-}
+export type { OwnerScope, Recipient } from '../libs/mail/recipient-rules';
 
 /** Where the owner belongs: a municipality with its region and province; a region with its members and their provinces. */
 export async function findOwnerScope(tx: EntityManager, owner: NotificationRequest['owner'], grouping: string): Promise<OwnerScope | null> {
@@ -53,37 +37,45 @@ export async function findOwnerScope(tx: EntityManager, owner: NotificationReque
 }
 
 /**
- * The recipients for these roles, about this owner's business only: programme managers and aldermen of the
- * municipalities in scope, the region's coordinators, the provinces' officers, and the stakeholder
- * organisations (corporations, tenant and care-welfare organisations) linked to a municipality in scope
- * (for a region: to one of its members). The addresses named at onboarding count as a programme manager
- * and a coordinator. One entry per address regardless of case, the first role in the rulebook's order winning.
+ * The recipients for these roles, about this owner's business only. The query reads every address that
+ * touches the scope (contacts of organisations with a code in it or linked to one of its municipalities, and
+ * the addresses named at onboarding); which of them count, with which role, and one entry per address, is
+ * decided by `chooseRecipients` (libs/mail/recipient-rules.ts), the rule the load simulation uses too.
  */
 export async function resolveRecipients(tx: EntityManager, roles: Role[], scope: OwnerScope): Promise<Recipient[]> {
-  const rows: { email: string; role: Role; organisation_key: string; organisation_name: string; language: Language }[] = await tx.query(
-    `SELECT email, role, organisation_key, organisation_name, language FROM (
-       SELECT o.programme_manager_email AS email, 'programme-manager' AS role, m.code AS organisation_key, m.name AS organisation_name, 'nl' AS language
+  const rows: {
+    source: 'contact' | 'onboarding';
+    email: string;
+    role: string;
+    language: Language;
+    key: string;
+    kind: OrganisationKind | 'municipality' | 'region';
+    name: string;
+    code: string | null;
+    municipalities: string[];
+  }[] = await tx.query(
+    `SELECT 'onboarding' AS source, o.programme_manager_email AS email, 'programme-manager' AS role, 'nl' AS language,
+         m.code::text AS key, 'municipality' AS kind, m.name, m.code::text AS code, '{}'::text[] AS municipalities
        FROM onboarding o JOIN municipality m ON m.code = o.municipality_code
        WHERE o.municipality_code = ANY($2::text[]) AND o.programme_manager_email IS NOT NULL
-       UNION ALL
-       SELECT ro.coordinator_email, 'regional-coordinator', r.code, r.name, 'nl'
+     UNION ALL
+     SELECT 'onboarding', ro.coordinator_email, 'regional-coordinator', 'nl', r.code, 'region', r.name, r.code, '{}'::text[]
        FROM region_onboarding ro JOIN region r ON r.code = ro.region_code
        WHERE ro.region_code = $3 AND ro.coordinator_email IS NOT NULL
-       UNION ALL
-       SELECT c.email, c.role, o.key, o.name, c.language
+     UNION ALL
+     SELECT 'contact', c.email, c.role, c.language, o.key, o.kind, o.name, o.code,
+         coalesce((SELECT array_agg(om.municipality_code::text) FROM organisation_municipality om
+                   WHERE om.organisation_key = o.key AND om.municipality_code = ANY($2::text[])), '{}'::text[])
        FROM contact c JOIN organisation o ON o.key = c.organisation_key
-       WHERE (o.kind = 'municipality' AND o.code = ANY($2::text[]) AND c.role = ANY($5::text[]))
-          OR (o.kind = 'region' AND o.code = $3 AND c.role = 'regional-coordinator')
-          OR (o.kind = 'province' AND o.code = ANY($4::text[]) AND c.role = 'province')
-          OR (o.kind = ANY($6::text[]) AND c.role = o.kind
-              AND EXISTS (SELECT 1 FROM organisation_municipality om WHERE om.organisation_key = o.key AND om.municipality_code = ANY($2::text[])))
-     ) found
-     WHERE role = ANY($1::text[])
-     ORDER BY array_position($1::text[], role), lower(email), organisation_key`,
-    [roles, scope.municipalityCodes, scope.region?.code ?? null, scope.provinceCodes, MUNICIPALITY_ROLES, STAKEHOLDER_KINDS],
+       WHERE c.role = ANY($1::text[])
+         AND (o.code = ANY($2::text[]) OR o.code = $3 OR o.code = ANY($4::text[])
+              OR EXISTS (SELECT 1 FROM organisation_municipality om WHERE om.organisation_key = o.key AND om.municipality_code = ANY($2::text[])))`,
+    [roles, scope.municipalityCodes, scope.region?.code ?? null, scope.provinceCodes],
   );
-  const seen = new Set<string>();
-  return rows
-    .map((r) => ({ email: r.email.toLowerCase(), role: r.role, organisationKey: r.organisation_key, organisationName: r.organisation_name, language: r.language }))
-    .filter((r) => !seen.has(r.email) && !!seen.add(r.email));
+  const candidates: RecipientCandidate[] = rows.map((r) =>
+    r.source === 'onboarding'
+      ? { source: 'onboarding', email: r.email, owner: { kind: r.kind as 'municipality' | 'region', code: r.code!, name: r.name } }
+      : { source: 'contact', email: r.email, role: r.role, language: r.language, organisation: { key: r.key, kind: r.kind, name: r.name, code: r.code, municipalities: r.municipalities } },
+  );
+  return chooseRecipients(candidates, roles, scope);
 }
