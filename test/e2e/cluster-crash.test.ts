@@ -13,12 +13,10 @@
  * once); `npm run test:cluster` the full one (50 kills over 5 minutes, and Postgres stopped and started).
  */
 import { Client, Connection } from '@temporalio/client';
-import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
-import { startEmbeddedPostgres, RunningPostgres } from '../../infra/postgres';
 import { freePort } from '../../infra/supervisor';
 import { freeClusterPorts, startTemporalCluster, TemporalCluster } from '../../infra/temporal-cluster';
 import { addDays, addYears, utcToAmsterdamDate } from '../../libs/calendar';
@@ -27,6 +25,7 @@ import { createDataSource } from '../../libs/db/data-source';
 import { rulebookDueDate } from '../../libs/rulebook/schedule';
 import { TestApi } from '../support/api';
 import { TEST_ADMIN_TOKEN, TEST_LINK_SECRET, testConfig } from '../support/config';
+import { AppProcess, countDeliveries, deliveryKey, OwnPostgres, startApp } from '../support/faults';
 import { shippedRulebook } from '../support/rulebooks';
 import { SmtpCatcher } from '../support/smtp';
 
@@ -37,63 +36,34 @@ const root = path.resolve(__dirname, '..', '..');
 const tools = path.join(root, '.tools');
 
 let scratch: string;
-let pg: RunningPostgres;
-let pgPort: number;
+let pg: OwnPostgres;
 let cluster: TemporalCluster;
 let smtp: SmtpCatcher[] = [];
 let api: TestApi;
 let db: DataSource;
 let temporal: Client;
 let connection: Connection;
-const workers = new Map<number, { child: ChildProcess; identity: Promise<string> }>();
-const dispatchers: ChildProcess[] = [];
+const workers = new Map<number, AppProcess>();
+const dispatchers: AppProcess[] = [];
 let vars: Record<string, string>;
 let nextWorker = 0;
 let stopping = false;
 
 const log = (line: string) => process.stdout.write(`[cluster-crash] ${line}\n`);
 
-function startPostgres(dataDir: string) {
-  return startEmbeddedPostgres({ dataDir, port: pgPort, database: 'regie', log: () => undefined });
-}
-
-/** A worker as production runs it (its own process, TypeScript through ts-node); resolves its Temporal identity once it polls. */
-function startWorker(): void {
+/** A worker process; one that dies on its own (it could not reach the frontend while that was down) is started again, as a supervisor would. */
+function startWorker(): AppProcess {
   const n = nextWorker++;
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(root, 'apps', 'worker', 'src', 'main.ts')], {
-    cwd: root,
-    env: { ...process.env, ...vars },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const identity = new Promise<string>((resolve) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (/Polling task queue/.test(out)) resolve(String(child.pid));
-    });
-  });
-  child.stderr!.resume();
-  // A worker that dies on its own (it could not reach the frontend while that was down) is started again, as a supervisor would.
-  child.on('exit', () => {
-    if (workers.get(n)?.child === child && !stopping) {
+  const worker = startApp('worker', vars);
+  void worker.exited.then(() => {
+    if (workers.get(n) === worker && !stopping) {
       log(`worker ${n} exited by itself; starting another`);
       workers.delete(n);
       startWorker();
     }
   });
-  workers.set(n, { child, identity });
-}
-
-function startDispatcher(catcher: SmtpCatcher): ChildProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(root, 'apps', 'dispatcher', 'src', 'main.ts')], {
-    cwd: root,
-    env: { ...process.env, ...vars, SMTP_URL: catcher.url, MAIL_LEASE_SECONDS: '10' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.resume();
-  child.stderr!.resume();
-  dispatchers.push(child);
-  return child;
+  workers.set(n, worker);
+  return worker;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -114,8 +84,7 @@ async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => bo
 
 beforeAll(async () => {
   scratch = mkdtempSync(path.join(tmpdir(), 'regie-cluster-'));
-  pgPort = await freePort();
-  pg = await startPostgres(path.join(scratch, 'postgres'));
+  pg = await OwnPostgres.start(path.join(scratch, 'postgres'));
   cluster = await startTemporalCluster({
     dir: path.join(scratch, 'temporal'),
     tools,
@@ -145,15 +114,14 @@ beforeAll(async () => {
   temporal = new Client({ connection });
   startWorker();
   startWorker();
-  smtp.forEach((s) => startDispatcher(s));
-  await Promise.all([...workers.values()].map((w) => w.identity));
+  for (const catcher of smtp) dispatchers.push(startApp('dispatcher', { ...vars, SMTP_URL: catcher.url, MAIL_LEASE_SECONDS: '10' }));
+  await Promise.all([...workers.values(), ...dispatchers].map((p) => p.ready));
   log('cluster, two workers and two dispatchers up');
 }, 600_000);
 
 afterAll(async () => {
   stopping = true;
-  for (const { child } of workers.values()) child.kill('SIGKILL');
-  for (const child of dispatchers) child.kill('SIGKILL');
+  for (const p of [...workers.values(), ...dispatchers]) p.kill();
   await db?.destroy().catch(() => undefined);
   await connection?.close().catch(() => undefined);
   await api?.close().catch(() => undefined);
@@ -165,29 +133,58 @@ afterAll(async () => {
 
 /** Amsterdam wall-clock HH:MM of an instant. */
 const amsterdamTime = (epochMs: number) => new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(epochMs);
+const daysBetween = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
 
-test(`${KILLS} worker kills and restarted services during a wave of reminders for all 342: every mail once, nothing stuck`, async () => {
-  // WAVE_MINUTES rulebook versions, each with its one reminder a minute after the last; the municipalities
-  // split over them, so the mails come over WAVE_MINUTES minutes, by the rulebooks' own times.
+/**
+ * The wave's rulebook versions: for each of WAVE_MINUTES minutes one whose reminder falls at that minute (the
+ * programme due a week later) and one whose first escalation rung does (the programme due days ago, so its
+ * deadline has passed on onboarding; the rung goes to the programme manager and the province, a mandatory
+ * notice). So the mails come over WAVE_MINUTES minutes, by the rulebooks' own times, no time skipped.
+ */
+function waveRulebooks(firstAt: number) {
   const base = shippedRulebook('wvrv-2025-07-01.3');
   const programme = base.steps.find((s) => s.key === 'volkshuisvestingsprogramma')!;
-  const firstAt = Math.ceil((Date.now() + 90_000) / 60_000) * 60_000;
-  const versions: string[] = [];
-  for (let i = 0; i < WAVE_MINUTES; i++) {
+  return Array.from({ length: WAVE_MINUTES }, (_, i) => {
     const fireAt = firstAt + i * 60_000;
     const day = utcToAmsterdamDate(fireAt);
-    const id = `cluster-${new Date(fireAt).toISOString().slice(0, 16).replace(/[-:T]/g, '')}`;
-    const book = { ...base, id, title: `Cluster wave ${i + 1}`, effectiveDate: addYears(addDays(day, 7), -2), reminderSchedule: { time: amsterdamTime(fireAt), timeZone: 'Europe/Amsterdam' as const, workingDaysOnly: false }, steps: [] as typeof base.steps };
-    const due = rulebookDueDate(book, programme)!.date;
-    const offsetDays = Math.round((Date.parse(due) - Date.parse(day)) / 86_400_000);
-    book.steps = [{ ...programme, dependsOn: [], reminders: [{ offsetDays, roles: ['programme-manager'], mandatory: false }], escalations: [] }];
-    expect((await api.request('POST', '/rulebooks', book)).status).toBe(201);
-    versions.push(id);
+    const stamp = new Date(fireAt).toISOString().slice(0, 16).replace(/[-:T]/g, '');
+    const version = (kind: 'reminder' | 'escalation', dueAround: string) => {
+      const book = {
+        ...base,
+        id: `cluster-${kind}-${stamp}`,
+        title: `Cluster wave ${i + 1} (${kind})`,
+        effectiveDate: addYears(dueAround, -2),
+        reminderSchedule: { time: amsterdamTime(fireAt), timeZone: 'Europe/Amsterdam' as const, workingDaysOnly: false },
+        steps: [] as typeof base.steps,
+      };
+      const due = rulebookDueDate(book, programme)!.date;
+      const reminders = kind === 'reminder' ? [{ offsetDays: daysBetween(day, due), roles: ['programme-manager' as const], mandatory: false }] : [];
+      const escalations = kind === 'escalation' ? [{ rung: 1, offsetDays: daysBetween(due, day), roles: ['programme-manager' as const, 'province' as const], mandatory: true }] : [];
+      book.steps = [{ ...programme, dependsOn: [], reminders, escalations }];
+      return book;
+    };
+    return { reminder: version('reminder', addDays(day, 7)), escalation: version('escalation', addDays(day, -3)) };
+  });
+}
+
+test(`${KILLS} worker kills and restarted services during a wave of reminders and escalations for all 342: every mail once, nothing stuck`, async () => {
+  const firstAt = Math.ceil((Date.now() + 90_000) / 60_000) * 60_000;
+  const books = waveRulebooks(firstAt);
+  for (const { reminder, escalation } of books) {
+    for (const book of [reminder, escalation]) expect({ id: book.id, status: (await api.request('POST', '/rulebooks', book)).status }).toEqual({ id: book.id, status: 201 });
   }
-  const municipalities: string[] = (await db.query(`SELECT code FROM municipality ORDER BY code`)).map((r: { code: string }) => r.code);
+  // Each province's officer, who receives the escalations of its municipalities.
+  const provinces: { code: string; name: string }[] = await db.query(`SELECT code, name FROM province ORDER BY code`);
+  for (const p of provinces) {
+    const key = `provincie-${p.code.toLowerCase()}`;
+    expect((await api.request('PUT', `/organisations/${key}`, { kind: 'province', name: p.name, code: p.code })).status).toBe(201);
+    expect((await api.request('PUT', `/organisations/${key}/contacts`, { contacts: [{ email: `termijnen@${p.code.toLowerCase()}.example`, role: 'province' }] })).status).toBe(200);
+  }
+  const municipalities: { code: string; province: string }[] = await db.query(`SELECT code, province_code AS province FROM municipality ORDER BY code`);
   expect(municipalities).toHaveLength(342);
-  // Each municipality under its group's version, with its programme manager; 10 onboardings in flight.
-  const queue = municipalities.map((code, n) => ({ code, rulebookId: versions[n % versions.length] }));
+  // Alternately a reminder's and an escalation's version, spread over the minutes; 10 onboardings in flight.
+  const plan = municipalities.map((m, n) => ({ ...m, kind: n % 2 ? ('escalation' as const) : ('reminder' as const), rulebookId: books[Math.floor(n / 2) % books.length][n % 2 ? 'escalation' : 'reminder'].id }));
+  const queue = [...plan];
   await Promise.all(
     Array.from({ length: 10 }, async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
@@ -197,7 +194,7 @@ test(`${KILLS} worker kills and restarted services during a wave of reminders fo
     }),
   );
   await until('every programme in the read model', () => db.query(`SELECT count(*)::int AS n FROM step_state WHERE owner_kind = 'municipality'`), (r) => r[0].n === 342, 300_000);
-  log(`onboarded; the first reminders fall at ${new Date(firstAt).toISOString()}`);
+  log(`onboarded; the first reminders and escalations fall at ${new Date(firstAt).toISOString()}`);
 
   // Faults all through the wave: a worker killed every few seconds and started again; the history service, the frontend and (full) Postgres once each.
   const waveEnd = firstAt + WAVE_MINUTES * 60_000;
@@ -221,17 +218,15 @@ test(`${KILLS} worker kills and restarted services during a wave of reminders fo
   if (FULL) {
     outages.push([Math.floor(KILLS / 2), async () => {
       log('stopping Postgres (the cluster\'s store and Regie\'s)');
-      await pg.stop();
-      await sleep(5_000);
-      pg = await startPostgres(pg.dataDir);
+      await pg.outage(5_000);
     }]);
   }
   let killed = 0;
   for (let k = 0; k < KILLS; k++) {
-    const alive = [...workers.entries()].filter(([, w]) => w.child.exitCode === null && w.child.signalCode === null);
+    const alive = [...workers.entries()].filter(([, w]) => w.alive);
     const [n, victim] = alive[Math.floor(Math.random() * alive.length)];
-    victim.child.kill('SIGKILL');
     workers.delete(n);
+    victim.kill('SIGKILL');
     killed++;
     startWorker();
     for (const [at, outage] of outages) if (at === k) await outage();
@@ -239,55 +234,57 @@ test(`${KILLS} worker kills and restarted services during a wave of reminders fo
   }
   log(`${killed} workers killed`);
 
-  // Every reminder recorded and its mail sent; then count at the SMTP servers.
-  const expected = await until(
-    'every reminder recorded and sent',
-    () => db.query(`SELECT count(*)::int AS notifications, count(*) FILTER (WHERE o.status = 'sent')::int AS sent FROM notification n JOIN outbox o ON o.business_key = n.business_key WHERE n.kind = 'reminder'`),
-    (r) => r[0].notifications === 342 && r[0].sent === 342,
+  // Every firing recorded and its mails sent: one notification per municipality (a reminder or a rung), one
+  // mail to its programme manager, and for a rung one to its province's officer too.
+  const escalated = plan.filter((p) => p.kind === 'escalation');
+  const expectedMails = new Map<string, number>([['reminder', 342 - escalated.length], ['escalation', 2 * escalated.length]]);
+  const sent = await until(
+    'every reminder and rung recorded and sent',
+    () => db.query(`SELECT n.kind, count(DISTINCT n.business_key)::int AS notifications, count(*) FILTER (WHERE o.status = 'sent')::int AS sent
+                    FROM notification n JOIN outbox o ON o.business_key = n.business_key GROUP BY n.kind ORDER BY n.kind`),
+    (r: { kind: string; sent: number }[]) => r.length === expectedMails.size && r.every((k) => k.sent === expectedMails.get(k.kind)),
     600_000,
   );
-  expect(expected[0]).toEqual({ notifications: 342, sent: 342 });
-  const rows: { business_key: string; recipient: string; message_id: string; attempts: number }[] = await db.query(
-    `SELECT o.business_key, o.recipient, o.message_id, o.attempts FROM outbox o JOIN notification n ON n.business_key = o.business_key WHERE n.kind = 'reminder'`,
+  expect(sent).toEqual([
+    { kind: 'escalation', notifications: escalated.length, sent: 2 * escalated.length },
+    { kind: 'reminder', notifications: 342 - escalated.length, sent: 342 - escalated.length },
+  ]);
+  // Who should have received what, from the plan (not from the outbox), against what the SMTP servers received.
+  const rows: { business_key: string; recipient: string; code: string; kind: string }[] = await db.query(
+    `SELECT o.business_key, o.recipient, n.owner_code AS code, n.kind FROM outbox o JOIN notification n ON n.business_key = o.business_key`,
   );
-  const received = new Map<string, { count: number; messageIds: Set<string> }>();
-  for (const mail of smtp.flatMap((s) => s.mails)) {
-    const key = `${mail.envelopeTo.join(',')} ${mail.parsed.headers.get('x-regie-business-key')}`;
-    const entry = received.get(key) ?? { count: 0, messageIds: new Set<string>() };
-    entry.count++;
-    entry.messageIds.add(String(mail.parsed.messageId));
-    received.set(key, entry);
-  }
-  const missing = rows.filter((r) => !received.has(`${r.recipient} ${r.business_key}`));
-  const resent = [...received.entries()].filter(([, v]) => v.count > 1);
-  expect(missing).toEqual([]);
+  const expected = plan.flatMap((p) => [`pm@${p.code.toLowerCase()}.example`, ...(p.kind === 'escalation' ? [`termijnen@${p.province.toLowerCase()}.example`] : [])].map((recipient) => `${p.code} ${p.kind} ${recipient}`));
+  expect(rows.map((r) => `${r.code} ${r.kind} ${r.recipient}`).sort()).toEqual(expected.sort());
+  const received = countDeliveries(smtp.flatMap((s) => s.mails));
+  expect(rows.filter((r) => !received.byKey.has(deliveryKey(r.recipient, r.business_key)))).toEqual([]);
+  expect(received.byKey.size).toBe(rows.length);
   // A repeat is only the SMTP window (accepted, the dispatcher killed before recording it): the same Message-ID again.
-  for (const [key, v] of resent) expect({ key, messageIds: v.messageIds.size }).toEqual({ key, messageIds: 1 });
-  expect(received.size).toBe(rows.length);
-  log(`mails: ${rows.length} expected, ${received.size} received once or more, ${resent.length} SMTP-window re-send(s)`);
+  for (const key of received.repeated) expect({ key, messageIds: received.byKey.get(key)!.messageIds.size }).toEqual({ key, messageIds: 1 });
+  log(`mails: ${rows.length} expected (${expectedMails.get('reminder')} reminders, ${expectedMails.get('escalation')} escalations), ${received.byKey.size} received once or more, ${received.repeated.length} SMTP-window re-send(s)`);
   // Both dispatchers sent (each has an SMTP server of its own).
   expect(smtp.map((s) => s.mails.length).every((n) => n > 0)).toBe(true);
   log(`per dispatcher: ${smtp.map((s) => s.mails.length).join(' and ')}`);
 
-  // No workflow failed or is stuck; the read model matches each workflow's own state (a sample of 30).
+  // No workflow failed or is stuck; the read model matches each workflow's own state (a sample of 29, reminders and escalations both).
   expect(await temporal.workflow.count(`WorkflowType = '${PROGRAMME_WORKFLOW_TYPE}' AND ExecutionStatus = 'Failed'`)).toMatchObject({ count: 0 });
   expect(await temporal.workflow.count(`WorkflowType = '${PROGRAMME_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`)).toMatchObject({ count: 342 });
-  const sample = municipalities.filter((_, i) => i % 12 === 0);
+  const sample = plan.filter((_, i) => i % 12 === 0 || i % 12 === 1);
   const identities = new Set<string>();
-  for (const code of sample) {
+  for (const { code, kind } of sample) {
     const handle = temporal.workflow.getHandle(`programme-${code}`);
     const history = await handle.fetchHistory();
     for (const e of history.events ?? []) {
       const identity = e.workflowTaskStartedEventAttributes?.identity ?? e.activityTaskStartedEventAttributes?.identity;
       if (identity) identities.add(identity);
     }
-    const readModel: { step: string; status: string; due: string | null }[] = await db.query(
-      `SELECT step, status, due_date::text AS due FROM step_state WHERE owner_kind = 'municipality' AND owner_code = $1 ORDER BY step`,
+    const readModel: { step: string; status: string; overdue: boolean; due: string | null }[] = await db.query(
+      `SELECT step, status, overdue, due_date::text AS due FROM step_state WHERE owner_kind = 'municipality' AND owner_code = $1 ORDER BY step`,
       [code],
     );
     const state = await handle.query(programmeStateQuery);
-    const own = state.steps.map((s) => ({ step: s.key, status: s.status, due: s.due?.date ?? null })).sort((a, b) => a.step.localeCompare(b.step));
+    const own = state.steps.map((s) => ({ step: s.key, status: s.status, overdue: s.overdue, due: s.due?.date ?? null })).sort((a, b) => a.step.localeCompare(b.step));
     expect({ code, steps: readModel }).toEqual({ code, steps: own });
+    expect({ code, kind, overdue: readModel[0].overdue }).toEqual({ code, kind, overdue: kind === 'escalation' });
   }
   // More than one worker process took tasks (every restart is a new process, so usually many).
   expect(identities.size).toBeGreaterThan(1);
