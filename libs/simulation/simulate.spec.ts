@@ -6,6 +6,7 @@ import { parseRulebook } from '../rulebook/rulebook.schema';
 import { simulate, SimulatedOwner, SimulationInput } from './simulate';
 import { compareLoads, summarise } from './summary';
 import { mailsPerWeekSvg } from './chart';
+import { rulebookLoad } from './rulebook-load';
 
 const shipped = readRulebookDir(path.join(__dirname, '..', 'rulebook', 'versions')).find((r) => r.rulebook.id === 'wvrv-2025-07-01.3')!.rulebook;
 const programme = shipped.steps.find((s) => s.key === 'volkshuisvestingsprogramma')!;
@@ -183,6 +184,14 @@ describe('the load simulation', () => {
     expect(svg).toContain('<title id="regie-load-title">Mails per week</title>');
     expect(svg).toContain('<polyline');
     expect(svg).not.toMatch(/<style|<script| style=/);
+  });
+
+  it('gives a rulebook page the load as it stands and with the version applied today, drawn together', () => {
+    const later = hashRulebook(parseRulebook({ ...small.rulebook, id: 'test-simulation-later', effectiveDate: '2030-07-01' }, 'test-simulation-later'));
+    const load = rulebookLoad({ owners: [owner('GM0363', 'Amsterdam'), owner('GM0384', 'Diemen')], candidates, preferences }, later, at('2031-05-01T00:00:00Z'), { years: 1 });
+    expect([load.before.mails, load.after.mails]).toEqual([10, 2]);
+    expect(load.svg).toContain('<title id="regie-load-title">Mails per week, vanaf donderdag 1 mei 2031</title>');
+    expect(load.svg).toContain('met test-simulation-later, vandaag toegepast');
   });
 
   it('counts an update the model refuses instead of applying it', () => {
