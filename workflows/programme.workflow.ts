@@ -7,6 +7,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -28,10 +29,14 @@ import {
 import { StepRuleError } from '../libs/programme/errors';
 import { NotificationEffect, ProgrammeSteps } from '../libs/programme/programme-steps';
 
-const { recordStepEvent, recordStepEvents, sendNotification } = proxyActivities<RegieActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+const retry = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' };
+const { recordStepEvent, recordStepEvents, sendNotification } = proxyActivities<RegieActivities>({ startToCloseTimeout: '1 minute', retry });
+/**
+ * The read-model write as a local activity: the worker runs it inside the workflow task that asks for it and
+ * records one marker, with no activity task through the server. Only the main loop calls it, one at a time
+ * (see `oneWriter`), so its result always comes back at the same point on replay.
+ */
+const local = proxyLocalActivities<RegieActivities>({ startToCloseTimeout: '1 minute', retry });
 
 /** One municipality's steps (3, 4, 5 and the yearly prestatieafspraken): `programme-GM0363`. */
 export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<ProgrammeState> {
@@ -89,21 +94,77 @@ async function runSteps(input: ProgrammeWorkflowInput): Promise<ProgrammeState> 
       log.error(`${what} failed for good; the workflow goes on`, { cause: err.cause?.message });
     }
   };
+
+  /**
+   * One writer (runs started since `one-read-model-writer`): every read-model write goes through the main
+   * loop, as one local activity per batch, and is followed by the search attributes. An update handler
+   * queues its writes and waits until the loop has written them, so a handler never runs an activity of
+   * its own and nothing runs beside a local activity. Earlier runs keep their activities on replay.
+   */
+  const oneWriter = patched('one-read-model-writer');
+  const queued: StepEventWrite[] = [];
+  let queuedTickets = 0;
+  let writtenTickets = 0;
+  const refused = new Map<number, ActivityFailure>();
+  let published = '';
+  /** The main loop writes what is queued and what it brings itself, then the search attributes if they changed. */
+  const flush = async (writes: StepEventWrite[] = []) => {
+    queued.push(...writes);
+    const batch = queued.splice(0);
+    const tickets = queuedTickets;
+    if (batch.length) {
+      try {
+        await local.recordStepEvents(batch);
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        log.error('read-model write failed for good; the workflow goes on', { cause: err.cause?.message });
+        for (let t = writtenTickets + 1; t <= tickets; t++) refused.set(t, err);
+      }
+    }
+    writtenTickets = tickets;
+    const attributes = JSON.stringify(model.searchAttributes());
+    if (attributes !== published) publishSearchAttributes();
+    published = attributes;
+  };
+  /** An update handler's writes, queued for the main loop; resolves once written, with the failure if the write was refused for good. */
+  const queueFromHandler = async (writes: StepEventWrite[]): Promise<ActivityFailure | undefined> => {
+    queued.push(...writes);
+    const ticket = ++queuedTickets;
+    await condition(() => writtenTickets >= ticket);
+    const failure = refused.get(ticket);
+    refused.delete(ticket);
+    return failure;
+  };
+  /** Until every handler has finished, writing what they queue meanwhile. */
+  const handlersFinished = async () => {
+    for (;;) {
+      await condition(() => allHandlersFinished() || queued.length > 0);
+      if (!queued.length) return;
+      await flush();
+    }
+  };
+
   const notify = async ({ request, recorded, failed }: NotificationEffect) => {
+    const record = (w: StepEventWrite) => (oneWriter ? flush([w]) : survive('read-model write', () => recordStepEvent(w)));
     try {
       const result = await sendNotification(request);
-      await survive('read-model write', () => recordStepEvent(recorded(result, now())));
+      await record(recorded(result, now()));
       return result.outcome;
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
-      await survive('read-model write', () => recordStepEvent(failed(err.cause?.message ?? err.message, now())));
+      await record(failed(err.cause?.message ?? err.message, now()));
       return 'failed';
     }
   };
   /** Runs a change, records it in the read model, and returns once the read model shows it. */
   const change = async (write: StepEventWrite) => {
-    await recordStepEvent(write);
-    publishSearchAttributes();
+    if (oneWriter) {
+      const refusal = await queueFromHandler([write]);
+      if (refusal) throw refusal;
+    } else {
+      await recordStepEvent(write);
+      publishSearchAttributes();
+    }
     return model.stepNow(write.step.key);
   };
 
@@ -118,43 +179,58 @@ async function runSteps(input: ProgrammeWorkflowInput): Promise<ProgrammeState> 
     async (update) => {
       const { result, writes } = model.applyRulebook(update, now());
       if (result.alreadyApplied) return result;
-      await recordAll(writes);
+      // A refused write is logged by the loop; the step's next write carries its state (as `survive` does).
+      if (oneWriter) await queueFromHandler(writes);
+      else {
+        await recordAll(writes);
+        publishSearchAttributes();
+      }
       model.dirty = true;
-      publishSearchAttributes();
       return result;
     },
     { validator: (update) => refuse(model.validateApplyRulebook(update)) },
   );
 
   for (;;) {
+    if (queued.length) {
+      await flush();
+      continue;
+    }
     const info = workflowInfo();
     if (info.continueAsNewSuggested || (input.continueAsNewAfterEvents && info.historyLength >= input.continueAsNewAfterEvents)) {
-      await condition(allHandlersFinished);
+      await handlersFinished();
       return continueAsNew<typeof programmeWorkflow>(model.carry(now()));
     }
     if (model.dirty) {
       model.dirty = false;
-      await recordAll(model.ensureInstances(now()));
-      await recordAll(model.skipPast(now()));
+      if (oneWriter) await flush([...model.ensureInstances(now()), ...model.skipPast(now())]);
+      else {
+        await recordAll(model.ensureInstances(now()));
+        await recordAll(model.skipPast(now()));
+      }
       for (let notice = model.nextNotice(); notice; notice = model.nextNotice()) await notify(notice);
-      publishSearchAttributes();
+      if (!oneWriter) publishSearchAttributes();
       continue;
     }
     const wake = model.nextWake(now());
     if ('finished' in wake) {
-      await condition(allHandlersFinished);
+      await handlersFinished();
       return model.state();
     }
     if (wake.at > now()) {
-      // Wait for the moment, or for a change (an update) that may move it.
-      const changed = wake.at === Infinity ? (await condition(() => model.dirty), true) : await condition(() => model.dirty, wake.at - now());
+      // Wait for the moment, for a change (an update) that may move it, or for an update's writes.
+      const woken = () => model.dirty || queued.length > 0;
+      const changed = wake.at === Infinity ? (await condition(woken), true) : await condition(woken, wake.at - now());
       if (changed) continue;
     }
     const due = model.fire(now(), wake);
     if (!due) continue;
     if ('deadline' in due) {
-      await survive('read-model write', () => recordStepEvent(due.deadline));
-      publishSearchAttributes();
+      if (oneWriter) await flush([due.deadline]);
+      else {
+        await survive('read-model write', () => recordStepEvent(due.deadline));
+        publishSearchAttributes();
+      }
       continue;
     }
     const outcome = await notify(due.notification);
