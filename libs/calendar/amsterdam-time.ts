@@ -52,7 +52,9 @@ export function utcToAmsterdamDate(epochMs: number): IsoDate {
   const local = new Date(epochMs + amsterdamUtcOffsetMinutes(epochMs) * 60_000);
   const year = local.getUTCFullYear();
   if (year < FIRST_YEAR) throw new Error(`Amsterdam time: only instants from ${FIRST_YEAR} are supported`);
-  return isoDate(year, local.getUTCMonth() + 1, local.getUTCDate());
+  if (year > 9999) return isoDate(year, local.getUTCMonth() + 1, local.getUTCDate());
+  // The parts of a Date are a real day: written out directly, without validating them again.
+  return `${year}-${String(local.getUTCMonth() + 1).padStart(2, '0')}-${String(local.getUTCDate()).padStart(2, '0')}`;
 }
 
 /**

@@ -335,7 +335,7 @@ export class ProgrammeSteps {
     for (const d of this.ownSteps()) {
       if (!isYearly(d)) continue;
       today ??= utcToAmsterdamDate(now);
-      const start = Date.parse(`${this.dueOf(d, this.currentCycle(d, now, today)).date}T00:00:00Z`) + 86_400_000;
+      const start = dayAfter(this.dueOf(d, this.currentCycle(d, now, today)).date);
       if (first === undefined || start < first) first = start;
     }
     return first;
@@ -462,7 +462,20 @@ export class ProgrammeSteps {
   }
 }
 
-const iso = (now: number) => new Date(now).toISOString();
+/** An instant as ISO text; the loop writes many rows at one instant, so the last one is kept. */
+let lastIso = { at: NaN, text: '' };
+const iso = (now: number) => (now === lastIso.at ? lastIso.text : (lastIso = { at: now, text: new Date(now).toISOString() }).text);
+
+/** Midnight UTC of the day after a date (epoch ms): a yearly cycle's start, asked on every turn. */
+const dayAfterMemo = new Map<IsoDate, number>();
+function dayAfter(date: IsoDate): number {
+  let ms = dayAfterMemo.get(date);
+  if (ms === undefined) {
+    if (dayAfterMemo.size > 1000) dayAfterMemo.clear();
+    dayAfterMemo.set(date, (ms = Date.parse(`${date}T00:00:00Z`) + 86_400_000));
+  }
+  return ms;
+}
 
 type Due = NonNullable<StepInstance['due']>;
 /** What one rulebook version's answers are kept under (see `memo`). */
@@ -483,5 +496,5 @@ function stepOfKey(key: string): string | null {
 }
 
 function firingRecord(step: StepInstance, f: PlannedFiring, outcome: FiringRecord['outcome']): FiringRecord {
-  return { step: step.key, dueDate: step.due!.date, key: f.key, kind: f.kind, day: f.day, at: new Date(f.at).toISOString(), roles: f.roles, outcome };
+  return { step: step.key, dueDate: step.due!.date, key: f.key, kind: f.kind, day: f.day, at: iso(f.at), roles: f.roles, outcome };
 }
