@@ -367,20 +367,24 @@ export class ProgrammeSteps {
    * only grows, so that count only rises. Null: nothing to plan (closed, no date, or a date the planner cannot plan).
    */
   private planOf(step: StepInstance): { due: Due; firings: Firing[]; handledUpTo: number } | null {
-    const definition = definitionOf(this.rulebook, step);
-    if (!definition || !step.due || isClosed(step)) return null;
+    if (!step.due || isClosed(step)) return null;
     const memo = this.memoNow().planned;
     // Per instance and date object: a moved date is a new object (moveDate), a new version a new memo.
     let plan = memo.get(step);
     if (plan?.due !== step.due) {
-      let firings: Firing[] | Error;
-      try {
-        firings = planFirings(this.rulebook, definition, step.due.date).map((f) => ({ ...f, businessKey: notificationBusinessKey(this.options.workflowId, step.key, step.due!.date, f.key) }));
-      } catch (err) {
-        firings = err as Error;
+      const definition = definitionOf(this.rulebook, step);
+      let firings: Firing[] | Error | null = null;
+      if (definition) {
+        try {
+          firings = planFirings(this.rulebook, definition, step.due.date).map((f) => ({ ...f, businessKey: notificationBusinessKey(this.options.workflowId, step.key, step.due!.date, f.key) }));
+        } catch (err) {
+          firings = err as Error;
+        }
       }
       memo.set(step, (plan = { due: step.due, firings, handledUpTo: 0 }));
     }
+    // A step this version does not know has no moments.
+    if (!plan.firings) return null;
     if (plan.firings instanceof Error) {
       // A date the planner cannot plan (accepted before the input limits existed): no timers for it, and
       // the step says why, instead of a workflow task that fails for ever.
@@ -482,7 +486,7 @@ type Due = NonNullable<StepInstance['due']>;
 const newMemo = (hash: string) => ({
   hash,
   ownSteps: undefined as RulebookStep[] | undefined,
-  planned: new WeakMap<StepInstance, { due: Due; firings: Firing[] | Error; handledUpTo: number }>(),
+  planned: new WeakMap<StepInstance, { due: Due; firings: Firing[] | Error | null; handledUpTo: number }>(),
   dueDates: new Map<TermRules, Map<RulebookStep, Map<number, Due>>>(),
 });
 

@@ -48,7 +48,7 @@ export function mailsPerWeekSvg(options: ChartOptions): string {
   const language = options.language ?? 'nl';
   const width = options.width ?? 960;
   const height = options.height ?? 360;
-  const margin = { top: 56, right: 20, bottom: 56, left: 64 };
+  const margin = { top: options.compare ? 72 : 56, right: 20, bottom: 56, left: 64 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
   const weeks = options.series.weeks;
@@ -65,14 +65,17 @@ export function mailsPerWeekSvg(options: ChartOptions): string {
       ? { axis: 'mails per week', peak: 'piek', total: 'totaal', mails: 'mails' }
       : { axis: 'mails per week', peak: 'peak', total: 'total', mails: 'mails' };
 
-  const total = weeks.reduce((sum, w) => sum + w.mails, 0);
-  const peak = weeks.reduce<{ week: IsoDate; mails: number; i: number } | null>((p, w, i) => (w.mails > (p?.mails ?? 0) ? { ...w, i } : p), null);
-  const otherTotal = [...other.values()].reduce((sum, v) => sum + v, 0);
+  const peakOf = (list: { week: IsoDate; mails: number }[]) =>
+    list.reduce<{ week: IsoDate; mails: number; i: number } | null>((p, w, i) => (w.mails > (p?.mails ?? 0) ? { ...w, i } : p), null);
+  const line = (series: WeeklySeries) => {
+    const total = series.weeks.reduce((sum, w) => sum + w.mails, 0);
+    const top = peakOf(series.weeks);
+    return `${series.label}: ${words.total} ${grouped(total, language)} ${words.mails}` + (top ? `, ${words.peak} ${grouped(top.mails, language)} (${weekLabel(top.week, language)})` : '');
+  };
+  const peak = peakOf(weeks);
+  const lines = [line(options.series), ...(options.compare ? [line(options.compare)] : [])];
   const description =
-    `${options.series.label}: ${words.total} ${grouped(total, language)} ${words.mails}` +
-    (peak ? `, ${words.peak} ${grouped(peak.mails, language)} (${weekLabel(peak.week, language)})` : '') +
-    (options.compare ? `; ${options.compare.label}: ${words.total} ${grouped(otherTotal, language)} ${words.mails}` : '') +
-    (weeks.length ? `; ${weekLabel(weeks[0].week, language)} – ${weekLabel(weeks[weeks.length - 1].week, language)}` : '');
+    lines.join('; ') + (weeks.length ? `; ${weekLabel(weeks[0].week, language)} – ${weekLabel(weeks[weeks.length - 1].week, language)}` : '');
 
   const parts: string[] = [];
   parts.push(
@@ -81,7 +84,7 @@ export function mailsPerWeekSvg(options: ChartOptions): string {
     `<desc id="regie-load-desc">${escapeXml(description)}</desc>`,
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="${margin.left}" y="22" font-size="15" font-weight="600" fill="${COLOURS.text}">${escapeXml(options.title)}</text>`,
-    `<text x="${margin.left}" y="40" fill="${COLOURS.muted}">${escapeXml(description)}</text>`,
+    ...lines.map((text, i) => `<text x="${margin.left}" y="${40 + i * 16}" fill="${COLOURS.muted}">${escapeXml(text)}</text>`),
   );
   // Gridlines and the scale.
   for (let v = 0; v <= top; v += step) {

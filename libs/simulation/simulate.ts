@@ -136,11 +136,14 @@ export function simulate(input: SimulationInput): SimulationResult {
   for (const owner of input.owners) {
     // The addresses that reach this owner at all, found once; each notification then chooses among them.
     const near = nearTo(owner.scope);
-    const chosen = new Map<string, Recipient[]>();
+    const chosen = new Map<string, { recipients: Recipient[]; emails: string[] }>();
     const recipientsFor = (roles: Role[]) => {
       const key = roles.join(' ');
       let found = chosen.get(key);
-      if (!found) chosen.set(key, (found = chooseRecipients(near, roles, owner.scope)));
+      if (!found) {
+        const recipients = chooseRecipients(near, roles, owner.scope);
+        chosen.set(key, (found = { recipients, emails: recipients.map((r) => r.email) }));
+      }
       return found;
     };
     const model = new ProgrammeSteps(owner.input, { workflowId: owner.workflowId, termRules: () => input.termRules ?? 'statute' });
@@ -156,12 +159,12 @@ export function simulate(input: SimulationInput): SimulationResult {
       until,
       updates,
       notify: ({ request }, at) => {
-        const recipients = recipientsFor(request.roles);
+        const { recipients, emails } = recipientsFor(request.roles);
         if (at >= from) {
-          notifications.push({ at, businessKey: request.businessKey, kind: request.kind, owner: request.owner, step: request.step, rung: request.rung ?? null, roles: request.roles, recipients: recipients.map((r) => r.email) });
+          notifications.push({ at, businessKey: request.businessKey, kind: request.kind, owner: request.owner, step: request.step, rung: request.rung ?? null, roles: request.roles, recipients: emails });
           for (const r of recipients) deliveries.push(delivery(request, r, at, input.preferences.get(r.email), ownerRef, province));
         }
-        return { outcome: recipients.length ? 'queued' : 'no-recipients', recipients: recipients.map((r) => r.email) };
+        return { outcome: recipients.length ? 'queued' : 'no-recipients', recipients: [...emails] };
       },
       written: (write, at) => {
         let timeline = steps.get(write.step.key);
