@@ -4,11 +4,11 @@
  * accepted since (from the read model's history, replayed through the same model), the contacts and the
  * addresses named at onboarding, and every address's preference. The only I/O of the simulation; the
  * computation (`simulate`) is pure. Where each owner belongs comes from `findOwnerScope`, as the
- * notification activity reads it.
+ * notification activity reads it (`findOwnerScopes`, all owners in two queries).
  */
 import type { DataSource } from 'typeorm';
 import type { InitialStepState, OrganisationKind, OwnerRef, ProgrammeWorkflowInput } from '../contracts';
-import { findOwnerScope } from '../db/owner-scope';
+import { findOwnerScopes, ownerScopeKey } from '../db/owner-scope';
 import type { MailPreferenceState, RecipientCandidate } from '../mail/recipient-rules';
 import type { TimedUpdate } from '../programme/step-loop';
 import type { UpdateInput } from '../programme/updates';
@@ -88,6 +88,11 @@ export async function readSimulationInput(db: DataSource, grouping: string): Pro
 
   const skipped: string[] = [];
   const owners: SimulatedOwner[] = [];
+  const scopes = await findOwnerScopes(
+    db.manager,
+    [...regions.map((r) => ({ kind: 'region' as const, code: r.code })), ...municipalities.map((m) => ({ kind: 'municipality' as const, code: m.code }))],
+    grouping,
+  );
   for (const [kind, rows] of [['region', regions], ['municipality', municipalities]] as const) {
     for (const row of rows) {
       const rulebook = rulebooks.get(row.rulebook_id);
@@ -95,7 +100,7 @@ export async function readSimulationInput(db: DataSource, grouping: string): Pro
         skipped.push(`${row.workflow_id}: regelboek ${row.rulebook_id} staat niet in de database / rulebook not in the database`);
         continue;
       }
-      const scope = await findOwnerScope(db.manager, { kind, code: row.code }, grouping);
+      const scope = scopes.get(ownerScopeKey({ kind, code: row.code }));
       if (!scope) {
         skipped.push(`${row.workflow_id}: onbekende ${kind} / unknown owner`);
         continue;
