@@ -8,6 +8,7 @@ import {
   isMandatoryNotice,
   isOneOf,
   Language,
+  NotificationAttempt,
   NotificationOutcome,
   NotificationRequest,
   OFFICE_HOLDER_ROLES,
@@ -30,6 +31,53 @@ export interface ActivityDeps {
 
 /** Activities get their dependencies from this factory (the worker builds them from its Nest context). */
 export function createActivities({ dataSource, temporal, regionGrouping = 'corop' }: ActivityDeps) {
+  async function queueNotification(req: NotificationRequest): Promise<NotificationOutcome> {
+    const stored = await findRulebook(dataSource, req.rulebookId);
+    if (!stored || stored.hash !== req.rulebookHash) {
+      throw ApplicationFailure.nonRetryable(`Rulebook ${req.rulebookId} with hash ${req.rulebookHash} is not in the database`);
+    }
+    if (!stored.rulebook.steps.some((s) => s.key === req.stepKey)) throw ApplicationFailure.nonRetryable(`Rulebook ${req.rulebookId} has no step ${req.stepKey}`);
+
+    return permanentAsNonRetryable(`the notification ${req.businessKey}`, () => dataSource.transaction(async (tx) => {
+      const [existing] = await tx.query(`SELECT status, recipients FROM notification WHERE business_key = $1`, [req.businessKey]);
+      if (existing) return { outcome: existing.status === 'sent' ? 'already-sent' : existing.status === 'no-recipients' ? 'no-recipients' : 'queued', recipients: existing.recipients };
+      const scope = await findOwnerScope(tx, req.owner, regionGrouping);
+      if (!scope) throw ApplicationFailure.nonRetryable(`Unknown ${req.owner.kind} ${req.owner.code}`);
+      const recipients = await resolveRecipients(tx, req.roles, scope);
+      const inserted = await tx.query(
+        `INSERT INTO notification (business_key, workflow_id, owner_kind, owner_code, step, step_key, cycle_year, kind, firing_key, rung,
+           due_date, rulebook_id, recipients, status, request)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (business_key) DO NOTHING RETURNING business_key`,
+        [req.businessKey, req.workflowId, req.owner.kind, req.owner.code, req.step, req.stepKey, req.cycleYear, req.kind, req.firingKey, req.rung ?? null,
+          req.due.date, req.rulebookId, recipients.map((r) => r.email), recipients.length ? 'queued' : 'no-recipients', jsonbText(req)],
+      );
+      // A concurrent attempt recorded it first (this insert waited for its commit): that one's rows stand.
+      if (!inserted.length) return { outcome: 'queued', recipients: recipients.map((r) => r.email) };
+      if (!recipients.length) {
+        log.warn('No recipient for notification', { businessKey: req.businessKey, roles: req.roles });
+        return { outcome: 'no-recipients', recipients: [] };
+      }
+      const preferences: { recipient: string; delivery: Delivery; stopped: boolean }[] = await tx.query(
+        `SELECT recipient, delivery, optional_stopped_at IS NOT NULL AS stopped FROM mail_preference WHERE recipient = ANY($1::text[])`,
+        [recipients.map((r) => r.email)],
+      );
+      for (const r of recipients) {
+        const preference = preferences.find((p) => p.recipient === r.email);
+        const optional = !(isMandatoryNotice(req) && isOneOf(OFFICE_HOLDER_ROLES, r.role));
+        const unsubscribed = optional && !!preference?.stopped;
+        await tx.query(
+          `INSERT INTO outbox (kind, business_key, recipient, organisation_key, organisation_name, language, delivery, optional, status, status_reason, message_id)
+           VALUES ('notification', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (business_key, recipient) DO NOTHING`,
+          [req.businessKey, r.email, r.organisationKey, r.organisationName, r.language, preference?.delivery ?? DEFAULT_DELIVERY, optional,
+            unsubscribed ? 'unsubscribed' : 'pending', unsubscribed ? 'the recipient stopped optional mail' : null, outboxMessageId(req.businessKey, r.email)],
+        );
+      }
+      // Wakes the dispatchers once this transaction commits (they also poll, so a lost wake-up only delays).
+      await tx.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+      return { outcome: 'queued', recipients: recipients.map((r) => r.email) };
+    }));
+  }
+
   return {
     /**
      * Writes one state change of a step: its history row and the step's read-model row. Idempotent and
@@ -55,51 +103,25 @@ export function createActivities({ dataSource, temporal, regionGrouping = 'corop
      * an office holder is not optional: it may move to the digest, never be unsubscribed from. The facts
      * readers filter and join on (step key, cycle year, rung, firing key) get their own columns.
      */
-    async sendNotification(req: NotificationRequest): Promise<NotificationOutcome> {
-      const stored = await findRulebook(dataSource, req.rulebookId);
-      if (!stored || stored.hash !== req.rulebookHash) {
-        throw ApplicationFailure.nonRetryable(`Rulebook ${req.rulebookId} with hash ${req.rulebookHash} is not in the database`);
-      }
-      if (!stored.rulebook.steps.some((s) => s.key === req.stepKey)) throw ApplicationFailure.nonRetryable(`Rulebook ${req.rulebookId} has no step ${req.stepKey}`);
+    sendNotification: queueNotification,
 
-      return permanentAsNonRetryable(`the notification ${req.businessKey}`, () => dataSource.transaction(async (tx) => {
-        const [existing] = await tx.query(`SELECT status, recipients FROM notification WHERE business_key = $1`, [req.businessKey]);
-        if (existing) return { outcome: existing.status === 'sent' ? 'already-sent' : existing.status === 'no-recipients' ? 'no-recipients' : 'queued', recipients: existing.recipients };
-        const scope = await findOwnerScope(tx, req.owner, regionGrouping);
-        if (!scope) throw ApplicationFailure.nonRetryable(`Unknown ${req.owner.kind} ${req.owner.code}`);
-        const recipients = await resolveRecipients(tx, req.roles, scope);
-        const inserted = await tx.query(
-          `INSERT INTO notification (business_key, workflow_id, owner_kind, owner_code, step, step_key, cycle_year, kind, firing_key, rung,
-             due_date, rulebook_id, recipients, status, request)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (business_key) DO NOTHING RETURNING business_key`,
-          [req.businessKey, req.workflowId, req.owner.kind, req.owner.code, req.step, req.stepKey, req.cycleYear, req.kind, req.firingKey, req.rung ?? null,
-            req.due.date, req.rulebookId, recipients.map((r) => r.email), recipients.length ? 'queued' : 'no-recipients', jsonbText(req)],
-        );
-        // A concurrent attempt recorded it first (this insert waited for its commit): that one's rows stand.
-        if (!inserted.length) return { outcome: 'queued', recipients: recipients.map((r) => r.email) };
-        if (!recipients.length) {
-          log.warn('No recipient for notification', { businessKey: req.businessKey, roles: req.roles });
-          return { outcome: 'no-recipients', recipients: [] };
+    /**
+     * Several notifications of one workflow at once (its change notices after a rulebook update), each as
+     * `sendNotification` does in its own transaction. One that can never be queued (ApplicationFailure,
+     * non-retryable) is answered as failed with its reason and the rest go on; any other error fails the
+     * whole activity for a retry, in which what was queued already answers from its business key.
+     */
+    async sendNotifications(requests: NotificationRequest[]): Promise<NotificationAttempt[]> {
+      const attempts: NotificationAttempt[] = [];
+      for (const request of requests) {
+        try {
+          attempts.push({ result: await queueNotification(request) });
+        } catch (err) {
+          if (!(err instanceof ApplicationFailure && err.nonRetryable)) throw err;
+          attempts.push({ failed: err.message });
         }
-        const preferences: { recipient: string; delivery: Delivery; stopped: boolean }[] = await tx.query(
-          `SELECT recipient, delivery, optional_stopped_at IS NOT NULL AS stopped FROM mail_preference WHERE recipient = ANY($1::text[])`,
-          [recipients.map((r) => r.email)],
-        );
-        for (const r of recipients) {
-          const preference = preferences.find((p) => p.recipient === r.email);
-          const optional = !(isMandatoryNotice(req) && isOneOf(OFFICE_HOLDER_ROLES, r.role));
-          const unsubscribed = optional && !!preference?.stopped;
-          await tx.query(
-            `INSERT INTO outbox (kind, business_key, recipient, organisation_key, organisation_name, language, delivery, optional, status, status_reason, message_id)
-             VALUES ('notification', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (business_key, recipient) DO NOTHING`,
-            [req.businessKey, r.email, r.organisationKey, r.organisationName, r.language, preference?.delivery ?? DEFAULT_DELIVERY, optional,
-              unsubscribed ? 'unsubscribed' : 'pending', unsubscribed ? 'the recipient stopped optional mail' : null, outboxMessageId(req.businessKey, r.email)],
-          );
-        }
-        // Wakes the dispatchers once this transaction commits (they also poll, so a lost wake-up only delays).
-        await tx.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
-        return { outcome: 'queued', recipients: recipients.map((r) => r.email) };
-      }));
+      }
+      return attempts;
     },
 
     /**

@@ -30,7 +30,7 @@ import { StepRuleError } from '../libs/programme/errors';
 import { NotificationEffect, ProgrammeSteps } from '../libs/programme/programme-steps';
 
 const retry = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' };
-const { recordStepEvent, recordStepEvents, sendNotification } = proxyActivities<RegieActivities>({ startToCloseTimeout: '1 minute', retry });
+const { recordStepEvent, recordStepEvents, sendNotification, sendNotifications } = proxyActivities<RegieActivities>({ startToCloseTimeout: '1 minute', retry });
 /**
  * The read-model write as a local activity: the worker runs it inside the workflow task that asks for it and
  * records one marker, with no activity task through the server. Only the main loop calls it, one at a time
@@ -156,6 +156,19 @@ async function runSteps(input: ProgrammeWorkflowInput): Promise<ProgrammeState> 
       return 'failed';
     }
   };
+  /** Every pending change notice and cancellation in one activity, their outcomes in one write (runs since `batched-notices`). */
+  const notifyAll = async () => {
+    const notices: NotificationEffect[] = [];
+    for (let notice = model.nextNotice(); notice; notice = model.nextNotice()) notices.push(notice);
+    if (!notices.length) return;
+    try {
+      const attempts = await sendNotifications(notices.map((n) => n.request));
+      await flush(attempts.map((a, i) => ('result' in a ? notices[i].recorded(a.result, now()) : notices[i].failed(a.failed, now()))));
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      await flush(notices.map((n) => n.failed(err.cause?.message ?? err.message, now())));
+    }
+  };
   /** Runs a change, records it in the read model, and returns once the read model shows it. */
   const change = async (write: StepEventWrite) => {
     if (oneWriter) {
@@ -208,7 +221,8 @@ async function runSteps(input: ProgrammeWorkflowInput): Promise<ProgrammeState> 
         await recordAll(model.ensureInstances(now()));
         await recordAll(model.skipPast(now()));
       }
-      for (let notice = model.nextNotice(); notice; notice = model.nextNotice()) await notify(notice);
+      if (oneWriter && patched('batched-notices')) await notifyAll();
+      else for (let notice = model.nextNotice(); notice; notice = model.nextNotice()) await notify(notice);
       if (!oneWriter) publishSearchAttributes();
       continue;
     }

@@ -247,6 +247,9 @@ export interface NotificationOutcome {
   messageId?: string;
 }
 
+/** One notification of a batch (`sendNotifications`): its outcome, or why it can never be queued. */
+export type NotificationAttempt = { result: NotificationOutcome } | { failed: string };
+
 /** One ordered change to the read model; `seq` rises per workflow, so an older retried write never wins. */
 export interface StepEventWrite {
   workflowId: string;
