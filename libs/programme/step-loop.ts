@@ -5,10 +5,10 @@
  * with activities and timers; the load simulation (libs/simulation) performs them with a simulated clock
  * (`runUntil` below). Nothing here knows Temporal, reads a clock or does I/O.
  *
- * The order is the workflow's, call for call: on a change, `ensureInstances` then `skipPast` (each recorded
- * before the next is computed), then every pending change notice or cancellation, then the search
- * attributes; otherwise the next wake, a wait until it (or until an update makes the model dirty), and the
- * firing it planned.
+ * The order is the workflow's, call for call: on a change, `ensureInstances` then `skipPast` (recorded
+ * together), then every pending change notice or cancellation, one at a time, then the search attributes;
+ * otherwise the next wake, a wait until it (or until an update makes the model dirty), and the firing it
+ * planned. Updates reach the model only while it waits, as the simulation delivers them.
  */
 import type { StepEventWrite } from '../contracts';
 import type { UpdateInput } from './updates';
@@ -18,7 +18,7 @@ import type { NotificationEffect, ProgrammeSteps } from './programme-steps';
 export type LoopCommand =
   /** The start of a turn: where the workflow checks for continue-as-new. */
   | { kind: 'turn' }
-  /** Record these writes in the read model, in one go (new steps, skipped moments). Never empty. */
+  /** Record these writes in the read model, in one go (new steps and skipped moments). Never empty. */
   | { kind: 'record'; writes: StepEventWrite[] }
   /** Send this notification, then record its outcome with `recorded` (or `failed`). */
   | { kind: 'notify'; effect: NotificationEffect }
@@ -41,10 +41,10 @@ export function* stepLoop(model: ProgrammeSteps, now: () => number): Generator<L
     yield { kind: 'turn' };
     if (model.dirty) {
       model.dirty = false;
-      const created = model.ensureInstances(now());
-      if (created.length) yield { kind: 'record', writes: created };
-      const skipped = model.skipPast(now());
-      if (skipped.length) yield { kind: 'record', writes: skipped };
+      // New steps and the moments already past, computed back to back and written as one batch (the
+      // workflow's one-writer path; before it, each was written before the next was computed).
+      const writes = [...model.ensureInstances(now()), ...model.skipPast(now())];
+      if (writes.length) yield { kind: 'record', writes };
       for (let notice = model.nextNotice(); notice; notice = model.nextNotice()) yield { kind: 'notify', effect: notice };
       yield { kind: 'publish' };
       continue;
