@@ -102,6 +102,14 @@ export type NotificationOutcomeKind = (typeof NOTIFICATION_OUTCOMES)[number];
 export const OUTBOX_KINDS = ['notification', 'digest'] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
+/**
+ * Where an outbox row stands (the migration's CHECK holds the same list): `pending` waits to be sent (due, or
+ * after a transient failure at `next_attempt_at`), `sending` is claimed under a lease, `in-digest` went into a
+ * digest row; `sent`, `failed`, `cancelled` and `unsubscribed` are final.
+ */
+export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'failed', 'cancelled', 'unsubscribed', 'in-digest'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
 /** What a signed link does: open the preferences (and one-click unsubscribe), or acknowledge a notification. */
 export const LINK_ACTIONS = ['preferences', 'acknowledge', 'confirm-receipt'] as const;
 export type LinkAction = (typeof LINK_ACTIONS)[number];

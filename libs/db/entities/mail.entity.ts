@@ -1,8 +1,7 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import type { AcknowledgementAction, Delivery, Language, OutboxKind } from '../../contracts/enums';
+import type { AcknowledgementAction, Delivery, Language, OutboxKind, OutboxStatus } from '../../contracts/enums';
 
-export type { Delivery } from '../../contracts/enums';
-export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled' | 'unsubscribed' | 'in-digest';
+export type { Delivery, OutboxStatus } from '../../contracts/enums';
 
 /** One mail to one recipient: a notification's, or a weekly digest (keys, indexes and checks in the migration). */
 @Entity('outbox')
