@@ -8,7 +8,15 @@ import { findRulebook } from '../db/rulebook-store';
 import type { RulebookStep } from '../rulebook/rulebook.schema';
 import { mailLinks } from './links';
 import { composeDigestMessage, composeNotificationMessage, NotificationMessageInput } from './notification-message';
-import { describeFailure, isPermanentRefusal, OUTBOX_CHANNEL, retryDelayMs, SmtpFailure } from './outbox';
+import { describeFailure, failureReason, isPermanentRefusal, OUTBOX_CHANNEL, retryDelayMs, SendFailureReason, SmtpFailure } from './outbox';
+
+/** Told of every mail the server accepted and every failed attempt (the dispatcher's metrics, `dispatcher-metrics.ts`). */
+export interface DispatchObserver {
+  /** The server accepted a mail; `seconds` is how long the SMTP conversation took. */
+  sent(kind: OutboxKind, seconds: number): void;
+  /** An attempt failed: `final` when the row is now `failed` (a 5xx, or transient failures for too long), else it is retried. */
+  failed(reason: SendFailureReason, final: boolean): void;
+}
 
 export interface DispatcherOptions {
   dataSource: DataSource;
@@ -30,6 +38,7 @@ export interface DispatcherOptions {
   /** Transient failures end as `failed` after this long (default 3 days). */
   giveUpAfterMs?: number;
   log?: { log(message: string): void; warn(message: string): void; error(message: string): void };
+  observer?: DispatchObserver;
 }
 
 interface ClaimedRow {
@@ -57,7 +66,7 @@ type Outcome = { status: 'sent'; response: string } | { status: 'cancelled' | 'u
  * (accepted but not yet recorded), with the same Message-ID; see README, "Mail".
  */
 export class OutboxDispatcher {
-  private readonly opts: Required<Omit<DispatcherOptions, 'log'>> & Pick<DispatcherOptions, 'log'>;
+  private readonly opts: Required<Omit<DispatcherOptions, 'log' | 'observer'>> & Pick<DispatcherOptions, 'log' | 'observer'>;
   private listener?: PgClient;
   private running = false;
   private loop?: Promise<void>;
@@ -199,6 +208,7 @@ export class OutboxDispatcher {
       const err = e as SmtpFailure;
       const detail = describeFailure(err);
       const giveUp = Date.now() - new Date(row.created_at).getTime() > this.opts.giveUpAfterMs;
+      this.opts.observer?.failed(failureReason(err), isPermanentRefusal(err) || giveUp);
       if (isPermanentRefusal(err) || giveUp) {
         this.opts.log?.warn(`Mail ${row.business_key} to ${row.recipient} failed for good: ${detail}`);
         await db.query(
@@ -227,7 +237,7 @@ export class OutboxDispatcher {
       const entry = await this.entry(row.business_key, row.recipient, row.language);
       if ('cancelled' in entry) return { status: 'cancelled', reason: entry.cancelled };
       const { message } = composeNotificationMessage({ ...entry.input, from: this.opts.mailFrom, messageId: row.message_id });
-      const info = await this.opts.mail.sendMail(message);
+      const info = await this.sendMail(row.kind, message);
       return { status: 'sent', response: info.response ?? '' };
     }
 
@@ -250,9 +260,17 @@ export class OutboxDispatcher {
       entries,
       links: mailLinks({ ...linkOptions, optional: row.optional, action: null }),
     });
-    const info = await this.opts.mail.sendMail(message);
+    const info = await this.sendMail(row.kind, message);
     await db.query(`UPDATE outbox SET sent_at = now() WHERE digest_id = $1 AND status = 'in-digest'`, [row.id]);
     return { status: 'sent', response: info.response ?? '' };
+  }
+
+  /** One SMTP conversation, timed for the observer when the server accepts. */
+  private async sendMail(kind: OutboxKind, message: Parameters<Transporter['sendMail']>[0]) {
+    const started = process.hrtime.bigint();
+    const info = await this.opts.mail.sendMail(message);
+    this.opts.observer?.sent(kind, Number(process.hrtime.bigint() - started) / 1e9);
+    return info;
   }
 
   /**

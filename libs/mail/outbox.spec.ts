@@ -1,4 +1,4 @@
-import { describeFailure, isPermanentRefusal, retryDelayMs } from './outbox';
+import { describeFailure, failureReason, isPermanentRefusal, retryDelayMs, SEND_FAILURE_REASONS } from './outbox';
 
 describe('outbox delivery rules', () => {
   it('treats a 5xx answer as a permanent refusal and everything else as transient', () => {
@@ -18,5 +18,16 @@ describe('outbox delivery rules', () => {
   it('describes a failure by the server answer when there is one', () => {
     expect(describeFailure({ responseCode: 550, response: '550 5.1.1 <x@y> unknown', message: 'Can\'t send mail' })).toBe('550 5.1.1 <x@y> unknown');
     expect(describeFailure({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1' })).toBe('ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1');
+  });
+
+  it('names a failure by a bounded reason code, never by the server text', () => {
+    expect(failureReason({ responseCode: 550, response: '550 5.1.1 <x@y> unknown', message: 'x' })).toBe('smtp-5xx');
+    expect(failureReason({ responseCode: 451, response: '451 4.3.0 try later', message: 'x' })).toBe('smtp-4xx');
+    expect(failureReason({ code: 'ECONNECTION', message: 'connect ECONNREFUSED 127.0.0.1:1025' })).toBe('connection');
+    expect(failureReason({ code: 'ESOCKET', message: 'socket closed' })).toBe('connection');
+    expect(failureReason({ code: 'ETIMEDOUT', message: 'Greeting never received' })).toBe('timeout');
+    expect(failureReason({ code: 'EAUTH', responseCode: undefined, message: 'Invalid login' })).toBe('auth');
+    expect(failureReason({ message: 'relation "outbox" does not exist' })).toBe('other');
+    expect(SEND_FAILURE_REASONS).toContain(failureReason({ code: 'EWHATEVER', message: 'x' }));
   });
 });

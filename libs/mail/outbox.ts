@@ -23,3 +23,19 @@ export function retryDelayMs(attempts: number, initialMs: number, maxMs: number,
 
 /** One line for the log and the outbox row: the server's answer if there was one, else the error. */
 export const describeFailure = (err: SmtpFailure) => (err.response ? err.response : `${err.code ?? 'error'}: ${err.message}`).slice(0, 500);
+
+/** Why a send failed, in a few words for the dispatcher's failure counter (bounded: never the server's text). */
+export const SEND_FAILURE_REASONS = ['smtp-5xx', 'smtp-4xx', 'connection', 'timeout', 'auth', 'other'] as const;
+export type SendFailureReason = (typeof SEND_FAILURE_REASONS)[number];
+
+const CONNECTION_CODES = new Set(['ECONNECTION', 'ECONNREFUSED', 'ECONNRESET', 'ESOCKET', 'EDNS', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE']);
+
+/** The reason code of a failed send: the server's answer class if it answered, else what nodemailer says went wrong. */
+export function failureReason(err: SmtpFailure): SendFailureReason {
+  if (typeof err.responseCode === 'number' && err.responseCode >= 500 && err.responseCode < 600) return 'smtp-5xx';
+  if (typeof err.responseCode === 'number' && err.responseCode >= 400 && err.responseCode < 500) return 'smtp-4xx';
+  if (err.code === 'EAUTH') return 'auth';
+  if (err.code === 'ETIMEDOUT' || err.code === 'ETIMEOUT') return 'timeout';
+  if (err.code && CONNECTION_CODES.has(err.code)) return 'connection';
+  return 'other';
+}
