@@ -100,6 +100,12 @@ describe('access policy', () => {
     expect(decide(vng, 'rulebook:write')).toEqual({ allow: false, refusal: 'forbidden' });
   });
 
+  it('shows the metrics to the operator only (a scraper with the admin token)', () => {
+    expect(decide(operator, 'metrics:read')).toEqual({ allow: true, personalData: true });
+    for (const who of [pm, alderman, coordinator, province, stakeholder, vng]) expect(decide(who, 'metrics:read')).toEqual({ allow: false, refusal: 'forbidden' });
+    expect(decide(null, 'metrics:read')).toEqual({ allow: false, refusal: 'unauthenticated' });
+  });
+
   it('lets a person who has not chosen an organisation do nothing but session work', () => {
     const choosing: Principal = { kind: 'choosing', actor: 'p@example.nl' };
     expect(decide(choosing, 'session').allow).toBe(true);

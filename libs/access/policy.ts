@@ -44,6 +44,8 @@ export const ACTIONS = [
   'organisation:contacts',
   'organisation:tokens',
   'audit:read',
+  // The API's Prometheus metrics (GET /metrics): the operator's (its admin token), as a scraper's credential.
+  'metrics:read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -127,7 +129,7 @@ const WRITES: ReadonlySet<Action> = new Set<Action>([
 export const isWrite = (action: Action) => WRITES.has(action);
 
 /** The operator's own work: nobody else does these. */
-const OPERATOR_ONLY: ReadonlySet<Action> = new Set<Action>(['onboarding:write', 'rulebook:write', 'rulebook:preview', 'regions:write', 'organisations:list', 'organisations:write']);
+const OPERATOR_ONLY: ReadonlySet<Action> = new Set<Action>(['onboarding:write', 'rulebook:write', 'rulebook:preview', 'regions:write', 'organisations:list', 'organisations:write', 'metrics:read']);
 
 const allow = (personalData: boolean): Decision => ({ allow: true, personalData });
 const refuse = (refusal: Refusal): Decision => ({ allow: false, refusal });

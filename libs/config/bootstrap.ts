@@ -1,4 +1,4 @@
-import { ConsoleLogger } from '@nestjs/common';
+import { createLogger, type Logger, NestPinoLogger } from '../observability/logger';
 import { ConfigError, loadConfig, RegieConfig } from './config';
 
 /** Loads the config for a process or exits with the message naming the bad variable. */
@@ -14,7 +14,11 @@ export function loadConfigOrExit(processName: string): RegieConfig {
   }
 }
 
-/** Every log line names the process it comes from. */
-export function processLogger(processName: string): ConsoleLogger {
-  return new ConsoleLogger({ prefix: processName, timestamp: false });
+/**
+ * The process's logger (pino, to stdout, as LOG_FORMAT and LOG_LEVEL say; every line names the process),
+ * and the same as Nest's logger.
+ */
+export function processLogger(config: RegieConfig): { log: Logger; nest: NestPinoLogger } {
+  const log = createLogger({ processName: config.processName, ...config.logs });
+  return { log, nest: new NestPinoLogger(log) };
 }

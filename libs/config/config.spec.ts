@@ -15,6 +15,14 @@ describe('loadConfig', () => {
     expect(config.http.trustProxy).toBe(0);
     expect(config.access).toEqual({ sessionIdleMinutes: 30, sessionAbsoluteHours: 12, secureCookies: false, oidc: undefined });
     expect(config.referenceDataDir).toMatch(/shared[\\/]domain$/);
+    expect(config.logs).toEqual({ format: 'json', level: 'info' });
+    expect(config.metrics).toEqual({ host: '127.0.0.1', workerPort: 0, dispatcherPort: 0 });
+  });
+
+  it('reads the log format and level and the metrics addresses', () => {
+    const config = loadConfig('test', { ...valid, LOG_FORMAT: 'pretty', LOG_LEVEL: 'debug', METRICS_HOST: '0.0.0.0', WORKER_METRICS_PORT: '9464', DISPATCHER_METRICS_PORT: '9465' });
+    expect(config.logs).toEqual({ format: 'pretty', level: 'debug' });
+    expect(config.metrics).toEqual({ host: '0.0.0.0', workerPort: 9464, dispatcherPort: 9465 });
   });
 
   it.each([
@@ -33,6 +41,11 @@ describe('loadConfig', () => {
     [{ LINK_SECRET: 'too-short' }, 'LINK_SECRET must be at least 32 characters'],
     [{ PUBLIC_BASE_URL: 'http://regie.gemeente.example' }, 'PUBLIC_BASE_URL must use https: (links in mails, RFC 8058), except for localhost'],
     [{ DKIM_DOMAIN: 'gemeente.example' }, 'DKIM_SELECTOR must be set together with DKIM_DOMAIN'],
+    [{ LOG_FORMAT: 'text' }, 'LOG_FORMAT must be one of json, pretty'],
+    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal'],
+    [{ WORKER_METRICS_PORT: '-1' }, 'WORKER_METRICS_PORT must be a whole number from 0 to 65535'],
+    [{ DISPATCHER_METRICS_PORT: '70000' }, 'DISPATCHER_METRICS_PORT must be a whole number from 0 to 65535'],
+    [{ METRICS_HOST: 'http://x' }, 'METRICS_HOST must be a host name or IP address'],
   ])('stops on %j with a message naming the variable', (change, message) => {
     const load = () => loadConfig('test', { ...valid, ...change });
     expect(load).toThrow(ConfigError);

@@ -46,7 +46,20 @@ export interface RegieConfig {
     secureCookies: boolean;
     oidc?: { issuer: string; clientId: string; clientSecret: string; emailClaim: string };
   };
+  /** Logs to stdout: one JSON object a line (`json`, the default), or one readable line for a person (`pretty`). */
+  logs: { format: LogFormat; level: LogLevel };
+  /**
+   * Where the worker and the dispatcher serve their Prometheus `/metrics` (the API serves its own on its HTTP
+   * port). Port 0 picks a free port and logs it, so several workers and dispatchers on one machine never collide.
+   */
+  metrics: { host: string; workerPort: number; dispatcherPort: number };
 }
+
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+/** pino's levels, from the most to the least said. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, problem: string) {
@@ -96,6 +109,12 @@ function hostPort(env: Env, name: string, fallback: string): string {
   const value = optional(env, name, fallback);
   if (!/^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$/.test(value)) throw new ConfigError(name, 'must be host:port');
   return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const value = optional(env, name, fallback);
+  if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}`);
+  return value as T;
 }
 
 function pattern(env: Env, name: string, fallback: string, re: RegExp, what: string): string {
@@ -178,6 +197,12 @@ export function loadConfig(processName: string, env: Env = process.env): RegieCo
       sessionAbsoluteHours: int(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 7),
       secureCookies: new URL(publicBaseUrl).protocol === 'https:',
       oidc: oidcConfig(env),
+    },
+    logs: { format: oneOf(env, 'LOG_FORMAT', 'json', LOG_FORMATS), level: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS) },
+    metrics: {
+      host: pattern(env, 'METRICS_HOST', '127.0.0.1', /^[A-Za-z0-9.\-:]{1,253}$/, 'a host name or IP address (127.0.0.1 for this machine only, 0.0.0.0 for every interface)'),
+      workerPort: int(env, 'WORKER_METRICS_PORT', 0, 0, 65535),
+      dispatcherPort: int(env, 'DISPATCHER_METRICS_PORT', 0, 0, 65535),
     },
   };
 }

@@ -125,6 +125,8 @@ const ROWS: Row[] = [
   { route: 'GET /rulebooks/{id}/rollout', path: '/rulebooks/wvrv-2025-07-01.3/rollout', expect: OPERATOR, okNotFound: 'rollout-not-found' },
   { route: 'PUT /regions/groupings/{grouping}', path: '/regions/groupings/test', body: { regions: 'nope' }, expect: OPERATOR },
   { route: 'GET /organisations', path: '/organisations', expect: OPERATOR },
+  // The API's Prometheus metrics: the operator's admin token (a scraper's credential), nobody else.
+  { route: 'GET /metrics', path: '/metrics', expect: OPERATOR },
   { route: 'PUT /organisations/{key}', path: '/organisations/amsterdam', body: { kind: 'nope' }, expect: OPERATOR },
   { route: 'POST /organisations/load', path: '/organisations/load', body: { organisations: 'nope' }, expect: OPERATOR },
 

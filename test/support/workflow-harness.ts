@@ -3,6 +3,7 @@ import { Worker } from '@temporalio/worker';
 import type { Transporter } from 'nodemailer';
 import { DataSource } from 'typeorm';
 import { createActivities } from '../../activities';
+import { regieWorkerOptions } from '../../apps/worker/src/worker-options';
 import { OutboxDispatcher } from '../../libs/mail/dispatcher';
 import { outboxSettled, TEST_DISPATCHER } from './outbox';
 import { createDataSource } from '../../libs/db/data-source';
@@ -46,7 +47,8 @@ export function workflowHarness(name: string): WorkflowHarness {
     activities: () => createActivities({ dataSource: h.dataSource }),
     delivered: () => outboxSettled(h.dataSource),
     async withWorker<T>(taskQueue: string, fn: () => Promise<T>, activities = h.activities()): Promise<T> {
-      const worker = await Worker.create({ connection: h.env.nativeConnection, taskQueue, workflowsPath: require.resolve('../../workflows'), activities });
+      // The worker options production uses (workflows, interceptors), with this test's activities.
+      const worker = await Worker.create(regieWorkerOptions({ connection: h.env.nativeConnection, taskQueue, activities }));
       return worker.runUntil(fn);
     },
     advanceTo: (iso: string) => advanceTo(h.env, iso),

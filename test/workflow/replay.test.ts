@@ -6,6 +6,7 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../apps/worker/src/worker-options';
 import { historiesDir } from '../support/histories';
 
 const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -26,8 +27,10 @@ function histories() {
 async function replay(workflowsPath: string) {
   const results: { file: string; error?: Error }[] = [];
   const all = histories();
-  // runReplayHistories returns an error per history instead of throwing: collect them all.
-  for await (const result of Worker.runReplayHistories({ workflowsPath, replayName: 'regie-replay', bundlerOptions: { logger: quietLogger } as object }, all)) {
+  // runReplayHistories returns an error per history instead of throwing: collect them all. With the workflow
+  // interceptors production registers (the correlation id), which must replay every history too.
+  const options = { workflowsPath, replayName: 'regie-replay', interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }, bundlerOptions: { logger: quietLogger } as object };
+  for await (const result of Worker.runReplayHistories(options, all)) {
     results.push({ file: all.find((h) => h.workflowId === result.workflowId && !results.some((r) => r.file === h.file))!.file, error: result.error });
   }
   return results;

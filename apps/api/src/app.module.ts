@@ -18,6 +18,8 @@ import { MailLinkRefusalLimit, RATE_LIMITS, readRateLimits, SignInLimit, throttl
 import { DOCUMENT_CONTROLLERS, DOCUMENT_PROVIDERS } from './documents';
 import { CALENDAR_FEED_CONTROLLERS, CALENDAR_FEED_PROVIDERS } from './calendar-feeds';
 import { HealthController } from './health/health.controller';
+import { ApiMetrics } from './metrics/api-metrics';
+import { MetricsController } from './metrics/metrics.controller';
 import { OVERVIEW_CONTROLLERS, OVERVIEW_PROVIDERS } from './overview';
 import { PAGE_CONTROLLERS, PAGE_PROVIDERS } from './pages';
 import { MailLinksController } from './mail-links/mail-links.controller';
@@ -44,9 +46,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, TemporalClientModule, ThrottlerModule.forRoot(throttlerOptions(limits))],
-      controllers: [HealthController, AuthController, AuditController, TokensController, MailLinksController, MunicipalitiesController, RegionsController, OnboardingController, RulebooksController, RulebookPagesController, StepsController, OrganisationsController, ...PAGE_CONTROLLERS, ...DOCUMENT_CONTROLLERS, ...CALENDAR_FEED_CONTROLLERS, ...OVERVIEW_CONTROLLERS],
+      controllers: [HealthController, MetricsController, AuthController, AuditController, TokensController, MailLinksController, MunicipalitiesController, RegionsController, OnboardingController, RulebooksController, RulebookPagesController, StepsController, OrganisationsController, ...PAGE_CONTROLLERS, ...DOCUMENT_CONTROLLERS, ...CALENDAR_FEED_CONTROLLERS, ...OVERVIEW_CONTROLLERS],
       providers: [
         { provide: RATE_LIMITS, useValue: limits },
+        ApiMetrics,
         // Guards in this order: rate limit, then path parameters, then who may (libs/access/policy.ts).
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_GUARD, useClass: PathParamsGuard },

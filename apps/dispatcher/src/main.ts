@@ -9,7 +9,7 @@ import { DispatcherModule } from './dispatcher.module';
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit('regie-dispatcher');
-  const app = await NestFactory.createApplicationContext(DispatcherModule.forRoot(config), { logger: processLogger(config.processName) });
+  const app = await NestFactory.createApplicationContext(DispatcherModule.forRoot(config), { logger: processLogger(config).nest });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
 }
 

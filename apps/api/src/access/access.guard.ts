@@ -1,7 +1,6 @@
 import { CallHandler, CanActivate, createParamDecorator, ExecutionContext, HttpException, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { randomUUID } from 'node:crypto';
 import { catchError, Observable, tap } from 'rxjs';
 import { Action, decide, Decision, ownerRef, Principal, Refusal, Target } from '../../../../libs/access/policy';
 import { CSRF_FIELD, CSRF_HEADER, csrfToken, sameSecret } from '../../../../libs/access/secrets';
@@ -9,6 +8,7 @@ import type { RegieConfig } from '../../../../libs/config/config';
 import { REGIE_CONFIG } from '../../../../libs/config/config.module';
 import { ownerFromPath, ownerNotFound } from '../edge/path-params';
 import { clientOf } from '../edge/rate-limits';
+import { requestIdOf } from '../edge/request-id';
 import { organisationNotFound } from '../organisations/organisations.service';
 import { ErrorCategory, HTTP_STATUS_BY_CATEGORY, RegieError } from '../errors/regie-error';
 import { AuditService } from './audit.service';
@@ -25,7 +25,7 @@ export interface RequestAccess {
   requestId: string;
 }
 
-type AccessRequest = Request & { access?: RequestAccess; requestId?: string };
+type AccessRequest = Request & { access?: RequestAccess };
 
 /** The access the guard granted this request (every routed request has one). */
 export function accessOf(req: Request): RequestAccess {
@@ -74,8 +74,8 @@ export class AccessGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AccessRequest>();
+    // Decided and answered (X-Request-Id) at the edge, for every request: edge/request-id.ts.
     const requestId = requestIdOf(req);
-    context.switchToHttp().getResponse().setHeader('X-Request-Id', requestId);
     const declared = this.reflector.getAllAndOverride<RouteAction | undefined>(ROUTE_ACTION, [context.getHandler(), context.getClass()]);
     if (!declared) throw new RegieError('no-policy', 'forbidden', 'Deze route heeft geen toegangsregel / This route has no access policy');
 
@@ -183,12 +183,3 @@ function refererOrigin(referer: string | undefined): string | undefined {
     return undefined;
   }
 }
-
-/** A client's request id (X-Request-Id, if it is a sane one), else a new one. */
-function requestIdOf(req: AccessRequest): string {
-  if (req.requestId) return req.requestId;
-  const given = req.header('x-request-id');
-  req.requestId = given && /^[A-Za-z0-9._:-]{1,100}$/.test(given) ? given : randomUUID();
-  return req.requestId;
-}
-

@@ -9,8 +9,10 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import helmet from 'helmet';
 import { CONTROL_CHARACTER } from '../../../../libs/programme/limits';
 import { RegieError } from '../errors/regie-error';
+import { ApiMetrics } from '../metrics/api-metrics';
 import { BODY_LIMITS } from './inputs';
 import { noSuchPath, OWNER_COLLECTION_NAMES } from './path-params';
+import { requestId, requestIdContext } from './request-id';
 
 /** Page routes (forms a person submits in a browser or a mail provider posts): the mail-link pages, sign-in, and the app's forms (`/app/…`). */
 export const PAGE_ROUTE = /^\/(mail|auth|app)(\/|$)/;
@@ -208,6 +210,9 @@ const parserErrors: ErrorRequestHandler = (err, _req, _res, next) => next(parser
  */
 export function installHttpEdge(app: NestExpressApplication): void {
   app.disable('x-powered-by');
+  // First: every request counted and timed (metrics/api-metrics.ts), and given its id (request-id.ts).
+  app.use(app.get(ApiMetrics).middleware);
+  app.use(requestId);
   app.use(
     helmet({
       // Behind TLS the proxy decides; on http://localhost an upgrade would break the docs page.
@@ -222,4 +227,5 @@ export function installHttpEdge(app: NestExpressApplication): void {
   app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMITS.form, parameterLimit: BODY_LIMITS.formParameters });
   app.use(boundedJson);
   app.use(parserErrors);
+  app.use(requestIdContext);
 }

@@ -5,7 +5,7 @@
  *
  * Read from the environment when the module is built, with these defaults (a bad value stops the start
  * with a message naming the variable):
- * - `REGIE_RATE_LIMIT` (300): requests per client per minute, all routes together (not `/health`).
+ * - `REGIE_RATE_LIMIT` (300): requests per client per minute, all routes together (not `/health` and `/metrics`).
  * - `REGIE_MAIL_LINK_REFUSAL_LIMIT` (20): refused mail-link requests (a 4xx page: malformed, forged,
  *   expired, replayed, unknown, a bad form value) per client per 15 minutes; after that every mail-link
  *   request of that client is a 429 until the oldest refusal is 15 minutes old. Only refusals count: a

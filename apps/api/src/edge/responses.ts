@@ -6,7 +6,7 @@
  * themselves, for another decorator to compose (an access policy adding its 401/403/404).
  *
  * Which route answers what comes from the code: the edge (`http-edge.ts`: 400 query and body, 413, 415 on
- * every write with a body; `rate-limits.ts`: 429 on every route but `/health`; `path-params.ts`: 404 on every
+ * every write with a body; `rate-limits.ts`: 429 on every route but `/health` and `/metrics`; `path-params.ts`: 404 on every
  * route with a path parameter), the services' `RegieError` categories (`HTTP_STATUS_BY_CATEGORY`), and 503
  * `database-unavailable` (`error.filter.ts`) on every route that reads the database. A 500 is never
  * declared: it is a bug, and schemathesis's `not_a_server_error` says so.

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../../../../libs/db/json';
+import { requestIdOf } from '../edge/request-id';
 import { HTTP_STATUS_BY_CATEGORY, RegieError } from './regie-error';
 import { inLanguage, languageOf, langQuery, renderPage, wantsHtml } from '../pages/page-render';
 
@@ -20,7 +20,7 @@ export const HTTP_ERRORS: Record<number, { error: string; message: string }> = {
   429: { error: 'rate-limited', message: 'Te veel verzoeken: probeer het na Retry-After seconden opnieuw / Too many requests: retry after Retry-After seconds' },
 };
 
-/** Maps domain errors to HTTP; a 500 hides its details from the caller and logs them under a correlation id. */
+/** Maps domain errors to HTTP; a 500 hides its details from the caller and logs them under the request's correlation id (its X-Request-Id). */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
@@ -55,7 +55,7 @@ export class ErrorFilter implements ExceptionFilter {
       res.status(503).json({ error: 'database-unavailable', message: 'De database is niet bereikbaar: probeer het over 10 seconden opnieuw / The database is unavailable: retry in 10 seconds' });
       return;
     }
-    const correlationId = randomUUID();
+    const correlationId = requestIdOf(req);
     this.logger.error(`Unhandled error ${correlationId}: ${(error as Error)?.stack ?? error}`);
     res.status(500).json({ error: 'internal-error', message: 'Interne fout / Internal error', correlationId });
   }

@@ -2,10 +2,14 @@ import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/c
 import { Client, Connection } from '@temporalio/client';
 import { REGIE_CONFIG } from '../../../../libs/config/config.module';
 import type { RegieConfig } from '../../../../libs/config/config';
+import { correlationClientInterceptor } from '../../../../libs/observability/temporal-correlation';
 import { temporalConnectionOptions } from '../../../../libs/temporal/connection';
 import { registerSearchAttributes } from '../../../../libs/temporal/search-attributes';
 
-/** One Temporal client for the API process, connected at start and closed on shutdown. */
+/**
+ * One Temporal client for the API process, connected at start and closed on shutdown. Every workflow
+ * start, signal and update it sends carries the request's correlation id as a header.
+ */
 @Global()
 @Module({
   providers: [
@@ -18,7 +22,7 @@ import { registerSearchAttributes } from '../../../../libs/temporal/search-attri
         await registerSearchAttributes(connection, config.temporal.namespace).catch((err) =>
           new Logger('Temporal').warn(`Could not register search attributes (register them with the cluster's tools): ${err.message}`),
         );
-        return new Client({ connection, namespace: config.temporal.namespace });
+        return new Client({ connection, namespace: config.temporal.namespace, interceptors: { workflow: [correlationClientInterceptor] } });
       },
     },
   ],
