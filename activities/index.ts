@@ -1,23 +1,12 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { DataSource, EntityManager } from 'typeorm';
-import {
-  DEFAULT_DELIVERY,
-  Delivery,
-  digestBusinessKey,
-  isMandatoryNotice,
-  isOneOf,
-  Language,
-  NotificationAttempt,
-  NotificationOutcome,
-  NotificationRequest,
-  OFFICE_HOLDER_ROLES,
-  StepEventWrite,
-} from '../libs/contracts';
+import { Delivery, digestBusinessKey, Language, NotificationAttempt, NotificationOutcome, NotificationRequest, StepEventWrite } from '../libs/contracts';
 import { isPermanentDatabaseError, jsonbText } from '../libs/db/json';
 import { findRulebook } from '../libs/db/rulebook-store';
 import { OUTBOX_CHANNEL } from '../libs/mail/outbox';
 import { outboxMessageId } from '../libs/mail/notification-message';
+import { deliveryFor } from '../libs/mail/recipient-rules';
 import { findOwnerScope, resolveRecipients } from './recipients';
 import { createRolloutActivities } from './rollout.activities';
 
@@ -63,12 +52,11 @@ export function createActivities({ dataSource, temporal, regionGrouping = 'corop
       );
       for (const r of recipients) {
         const preference = preferences.find((p) => p.recipient === r.email);
-        const optional = !(isMandatoryNotice(req) && isOneOf(OFFICE_HOLDER_ROLES, r.role));
-        const unsubscribed = optional && !!preference?.stopped;
+        const { delivery, optional, unsubscribed } = deliveryFor(req, r, preference);
         await tx.query(
           `INSERT INTO outbox (kind, business_key, recipient, organisation_key, organisation_name, language, delivery, optional, status, status_reason, message_id)
            VALUES ('notification', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (business_key, recipient) DO NOTHING`,
-          [req.businessKey, r.email, r.organisationKey, r.organisationName, r.language, preference?.delivery ?? DEFAULT_DELIVERY, optional,
+          [req.businessKey, r.email, r.organisationKey, r.organisationName, r.language, delivery, optional,
             unsubscribed ? 'unsubscribed' : 'pending', unsubscribed ? 'the recipient stopped optional mail' : null, outboxMessageId(req.businessKey, r.email)],
         );
       }
