@@ -396,6 +396,17 @@ describe('the national overview in the browser, as VNG', () => {
     expect(xlsxData).toEqual(csvData);
     await check(page, 'after-downloads');
   });
+
+  it('shows on a rulebook version page the mails per week it would bring, a chart with its title, and passes axe', async () => {
+    const page = vngPage;
+    expect((await page.goto(`${sys.api.baseUrl}/app/rulebooks/wvrv-2026-07-01`))?.status()).toBe(200);
+    const chart = page.locator('figure.regie-load svg[role="img"]');
+    expect(await chart.count()).toBe(1);
+    expect(await chart.locator('title#regie-load-title').textContent()).toMatch(/^Mails per week, vanaf /);
+    // The version applied today: the stepped line over the bars of things as they stand.
+    expect(await page.locator('figure.regie-load svg polyline').count()).toBe(1);
+    await check(page, 'rulebook-load');
+  });
 });
 
 describe('the overview as the province of Noord-Holland', () => {

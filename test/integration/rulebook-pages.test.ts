@@ -9,10 +9,13 @@ import { DataSource } from 'typeorm';
 import { daysBetween } from '../../libs/calendar/dates';
 import { RULEBOOK_ROLLOUT_WORKFLOW_TYPE, rolloutWorkflowId } from '../../libs/contracts';
 import { pageAssetPath } from '../../libs/mail/page-assets';
+import { hashRulebook } from '../../libs/rulebook/rulebook-files';
+import { readSimulationInput } from '../../libs/simulation/read-input';
+import { rulebookLoad } from '../../libs/simulation/rulebook-load';
 import { actorToken, Browser, createPeople, PEOPLE, signInByMail, tokenFor } from '../support/access';
 import { TEST_ADMIN_TOKEN, withEnv } from '../support/config';
 import { eventually } from '../support/outbox';
-import { testRulebook } from '../support/rulebooks';
+import { shippedRulebook, testRulebook } from '../support/rulebooks';
 import { startTestSystem, TestSystem } from '../support/system';
 
 let sys: TestSystem;
@@ -226,6 +229,18 @@ describe('a version page', () => {
     const laterClasses = [...later.html.matchAll(/regie-state--(preview-[a-z-]+)" d="[^"]+" data-code="(GM\d{4})"/g)];
     expect(laterClasses.filter((s) => s[1] === 'preview-later').map((s) => s[2])).toEqual(MOVING);
     expect(later.html).toContain('Days moved');
+
+    // The mails per week the load simulation predicts from the same tables, as things stand and with a version
+    // applied today: here the owners' dates lie past the five years shown, the shipped 2026 version brings them in.
+    const shipped = hashRulebook(shippedRulebook('wvrv-2026-07-01'));
+    const withShipped = await page(`/app/rulebooks/${shipped.rulebook.id}`, OPERATOR);
+    const expectedLoad = rulebookLoad(await readSimulationInput(db, 'corop'), shipped, Date.now(), { language: 'nl' });
+    expect(expectedLoad.after.mails).toBeGreaterThan(expectedLoad.before.mails);
+    expect(withShipped.html).toContain('<h2 class="utrecht-heading-2" id="belasting-titel">Mails per week</h2>');
+    expect(withShipped.html).toContain(`${expectedLoad.before.mails} mails zoals het nu staat, ${expectedLoad.after.mails} als deze versie vandaag wordt toegepast`);
+    const figure = withShipped.html.match(/<figure class="regie-load" aria-labelledby="belasting-titel">([\s\S]*?)<\/figure>/);
+    expect(figure?.[1]).toBe(expectedLoad.svg);
+    expect(figure?.[1]).toMatch(/^<svg [^>]*role="img"/);
   });
 
   it('shows the operator the rollout form and VNG the same page without it; the scripts are same-origin', async () => {

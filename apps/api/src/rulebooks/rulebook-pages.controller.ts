@@ -8,7 +8,11 @@ import { callerKey, decide, ownerRef } from '../../../../libs/access/policy';
 import type { RegieConfig } from '../../../../libs/config/config';
 import { REGIE_CONFIG } from '../../../../libs/config/config.module';
 import type { Language } from '../../../../libs/contracts/enums';
+import { utcToAmsterdamDate } from '../../../../libs/calendar';
 import { mapGeometry } from '../../../../libs/overview/map';
+import type { HashedRulebook } from '../../../../libs/rulebook/rulebook-files';
+import { readSimulationInput } from '../../../../libs/simulation/read-input';
+import { rulebookLoad } from '../../../../libs/simulation/rulebook-load';
 import { Access, accessOf } from '../access/access.guard';
 import type { RequestAccess } from '../access/access.guard';
 import { Does } from '../access/does';
@@ -56,6 +60,9 @@ function field(body: Record<string, unknown> | undefined, name: string): string 
  * progress, live by server-sent events; for the operator the form that starts the rollout, through the
  * JSON API's own service and DTO. The JSON routes stay in rulebooks.controller.ts.
  */
+/** How long a version's predicted load is kept (see `loadOf`). */
+const LOAD_CACHE_MS = 10 * 60_000;
+
 @ApiTags('pages')
 @Controller('app/rulebooks')
 export class RulebookPagesController implements OnModuleDestroy {
@@ -246,6 +253,7 @@ export class RulebookPagesController implements OnModuleDestroy {
       this.progressOf(id),
     ]);
     const writer = decide(access.principal, 'rulebook:write').allow;
+    const load = await this.loadOf(stored, language);
     const view = rulebookPage({
       rulebook: stored.rulebook,
       hash: stored.hash,
@@ -263,7 +271,28 @@ export class RulebookPagesController implements OnModuleDestroy {
       form: writer ? { csrfToken: this.pages.csrf(access) ?? '' } : null,
       problem,
     });
-    return { ...view, nav: this.pages.nav(access, language) };
+    return { ...view, load, nav: this.pages.nav(access, language) };
+  }
+
+  /**
+   * The mails per week the load simulation (libs/simulation) predicts as things stand and with this version
+   * applied today. About a second of pure computation for all owners: kept per version, language and day
+   * for ten minutes (a few versions at most are looked at on one day).
+   */
+  private readonly loads = new Map<string, { at: number; load: Promise<{ svg: string; before: number; after: number }> }>();
+  private loadOf(stored: HashedRulebook, language: Language) {
+    const now = Date.now();
+    const key = `${stored.rulebook.id} ${language} ${utcToAmsterdamDate(now)}`;
+    const cached = this.loads.get(key);
+    if (cached && now - cached.at < LOAD_CACHE_MS) return cached.load;
+    for (const [k, v] of this.loads) if (now - v.at >= LOAD_CACHE_MS) this.loads.delete(k);
+    const load = readSimulationInput(this.db, this.config.regionGrouping).then((input) => {
+      const { svg, before, after } = rulebookLoad(input, stored, now, { language });
+      return { svg, before: before.mails, after: after.mails };
+    });
+    load.catch(() => this.loads.delete(key));
+    this.loads.set(key, { at: now, load });
+    return load;
   }
 
   /** The progress as `GET /rulebooks/:id/rollout` says it; when Temporal does not answer, as the tables say it. */
