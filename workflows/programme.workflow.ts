@@ -17,6 +17,8 @@ import {
   applyRulebook,
   completeStep,
   grantExtension,
+  PROGRAMME_PATCHES,
+  ProgrammePatch,
   ProgrammeState,
   programmeStateQuery,
   ProgrammeWorkflowInput,
@@ -38,6 +40,14 @@ const { recordStepEvent, recordStepEvents, sendNotification, sendNotifications }
  */
 const local = proxyLocalActivities<RegieActivities>({ startToCloseTimeout: '1 minute', retry });
 
+/**
+ * Whether a change of `PROGRAMME_PATCHES` is in force: from the start for a run started at its level or
+ * later (no marker), else as `patched()` answers (runs started before levels existed).
+ */
+function inForce(input: ProgrammeWorkflowInput, patch: ProgrammePatch): boolean {
+  return (input.codeLevel ?? 0) >= PROGRAMME_PATCHES[patch] || patched(patch);
+}
+
 /** One municipality's steps (3, 4, 5 and the yearly prestatieafspraken): `programme-GM0363`. */
 export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<ProgrammeState> {
   return runSteps(input);
@@ -47,6 +57,17 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
 export async function regionWorkflow(input: ProgrammeWorkflowInput): Promise<ProgrammeState> {
   return runSteps(input);
 }
+
+/**
+ * Why an activity gave up for good, or the error thrown on when it is not one: an ordinary activity fails as
+ * an ActivityFailure with the reason as its cause, a local activity with its own (non-retryable)
+ * ApplicationFailure. Anything else is a bug.
+ */
+function givenUp(err: unknown): ActivityFailure | ApplicationFailure {
+  if (err instanceof ActivityFailure || err instanceof ApplicationFailure) return err;
+  throw err;
+}
+const reasonOf = (failure: ActivityFailure | ApplicationFailure) => (failure instanceof ActivityFailure ? failure.cause?.message ?? failure.message : failure.message);
 
 /** A refusal crosses to the caller as its code (the failure's type) with the rule error as details. */
 function refuse(error: StepRuleError | null): void {
@@ -62,7 +83,7 @@ async function runSteps(input: ProgrammeWorkflowInput): Promise<ProgrammeState> 
   const model = new ProgrammeSteps(input, {
     workflowId: workflowInfo().workflowId,
     // Workflows that ran before the term rules were complete keep their old dating on replay.
-    termRules: () => (patched('atw-term-rules') ? 'statute' : 'legacy'),
+    termRules: () => (inForce(input, 'atw-term-rules') ? 'statute' : 'legacy'),
   });
   const now = () => Date.now();
 
@@ -72,7 +93,7 @@ async function runSteps(input: ProgrammeWorkflowInput): Promise<ProgrammeState> 
    */
   const recordAll = async (writes: StepEventWrite[]) => {
     if (!writes.length) return;
-    if (patched('batched-step-records')) await survive('read-model write', () => recordStepEvents(writes));
+    if (inForce(input, 'batched-step-records')) await survive('read-model write', () => recordStepEvents(writes));
     else for (const write of writes) await survive('read-model write', () => recordStepEvent(write));
   };
   const publishSearchAttributes = () => {
@@ -84,14 +105,13 @@ async function runSteps(input: ProgrammeWorkflowInput): Promise<ProgrammeState> 
   };
   /**
    * A write the activity gave up on for good (bad data it cannot store) is logged and the loop goes on: the
-   * step's next write carries its state. Only an ActivityFailure is caught; anything else is a bug.
+   * step's next write carries its state. Only an activity's failure is caught (`givenUp`); anything else is a bug.
    */
   const survive = async (what: string, write: () => Promise<unknown>) => {
     try {
       await write();
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
-      log.error(`${what} failed for good; the workflow goes on`, { cause: err.cause?.message });
+      log.error(`${what} failed for good; the workflow goes on`, { cause: reasonOf(givenUp(err)) });
     }
   };
 
@@ -101,11 +121,11 @@ async function runSteps(input: ProgrammeWorkflowInput): Promise<ProgrammeState> 
    * queues its writes and waits until the loop has written them, so a handler never runs an activity of
    * its own and nothing runs beside a local activity. Earlier runs keep their activities on replay.
    */
-  const oneWriter = patched('one-read-model-writer');
+  const oneWriter = inForce(input, 'one-read-model-writer');
   const queued: StepEventWrite[] = [];
   let queuedTickets = 0;
   let writtenTickets = 0;
-  const refused = new Map<number, ActivityFailure>();
+  const refused = new Map<number, ActivityFailure | ApplicationFailure>();
   let published = '';
   /** The main loop writes what is queued and what it brings itself, then the search attributes if they changed. */
   const flush = async (writes: StepEventWrite[] = []) => {
@@ -116,9 +136,9 @@ async function runSteps(input: ProgrammeWorkflowInput): Promise<ProgrammeState> 
       try {
         await local.recordStepEvents(batch);
       } catch (err) {
-        if (!(err instanceof ActivityFailure)) throw err;
-        log.error('read-model write failed for good; the workflow goes on', { cause: err.cause?.message });
-        for (let t = writtenTickets + 1; t <= tickets; t++) refused.set(t, err);
+        const failure = givenUp(err);
+        log.error('read-model write failed for good; the workflow goes on', { cause: reasonOf(failure) });
+        for (let t = writtenTickets + 1; t <= tickets; t++) refused.set(t, failure);
       }
     }
     writtenTickets = tickets;
@@ -127,7 +147,7 @@ async function runSteps(input: ProgrammeWorkflowInput): Promise<ProgrammeState> 
     published = attributes;
   };
   /** An update handler's writes, queued for the main loop; resolves once written, with the failure if the write was refused for good. */
-  const queueFromHandler = async (writes: StepEventWrite[]): Promise<ActivityFailure | undefined> => {
+  const queueFromHandler = async (writes: StepEventWrite[]): Promise<ActivityFailure | ApplicationFailure | undefined> => {
     queued.push(...writes);
     const ticket = ++queuedTickets;
     await condition(() => writtenTickets >= ticket);
@@ -147,12 +167,11 @@ async function runSteps(input: ProgrammeWorkflowInput): Promise<ProgrammeState> 
   const notify = async ({ request, recorded, failed }: NotificationEffect) => {
     const record = (w: StepEventWrite) => (oneWriter ? flush([w]) : survive('read-model write', () => recordStepEvent(w)));
     try {
-      const result = await sendNotification(request);
+      const result = await (oneWriter && inForce(input, 'local-notifications') ? local.sendNotification(request) : sendNotification(request));
       await record(recorded(result, now()));
       return result.outcome;
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
-      await record(failed(err.cause?.message ?? err.message, now()));
+      await record(failed(reasonOf(givenUp(err)), now()));
       return 'failed';
     }
   };
@@ -162,11 +181,12 @@ async function runSteps(input: ProgrammeWorkflowInput): Promise<ProgrammeState> 
     for (let notice = model.nextNotice(); notice; notice = model.nextNotice()) notices.push(notice);
     if (!notices.length) return;
     try {
-      const attempts = await sendNotifications(notices.map((n) => n.request));
+      const requests = notices.map((n) => n.request);
+      const attempts = await (inForce(input, 'local-notifications') ? local.sendNotifications(requests) : sendNotifications(requests));
       await flush(attempts.map((a, i) => ('result' in a ? notices[i].recorded(a.result, now()) : notices[i].failed(a.failed, now()))));
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
-      await flush(notices.map((n) => n.failed(err.cause?.message ?? err.message, now())));
+      const reason = reasonOf(givenUp(err));
+      await flush(notices.map((n) => n.failed(reason, now())));
     }
   };
   /** Runs a change, records it in the read model, and returns once the read model shows it. */
@@ -221,7 +241,7 @@ async function runSteps(input: ProgrammeWorkflowInput): Promise<ProgrammeState> 
         await recordAll(model.ensureInstances(now()));
         await recordAll(model.skipPast(now()));
       }
-      if (oneWriter && patched('batched-notices')) await notifyAll();
+      if (oneWriter && inForce(input, 'batched-notices')) await notifyAll();
       else for (let notice = model.nextNotice(); notice; notice = model.nextNotice()) await notify(notice);
       if (!oneWriter) publishSearchAttributes();
       continue;

@@ -114,7 +114,30 @@ export interface ProgrammeWorkflowInput {
   carried?: CarriedState;
   /** Continue as new after this many history events even if the SDK has not suggested it yet (tests). */
   continueAsNewAfterEvents?: number;
+  /**
+   * The level of the workflow code the run was started for (`PROGRAMME_CODE_LEVEL`, set by the API's
+   * onboarding and by continue-as-new): every change of `PROGRAMME_PATCHES` up to it is in force from the
+   * start, without a patch marker. Absent in runs started before levels existed: they ask `patched()`.
+   */
+  codeLevel?: number;
 }
+
+/**
+ * The changes to the programme workflow's logic, each with its level. A run started at a level has every
+ * change up to it from its first task, with no `patched()` call, so none of the marker events and
+ * `TemporalChangeVersion` search-attribute updates a patch costs; a run without a level (started earlier, or
+ * by a client that sets none) asks `patched()` as before. Add a change at the next level; never renumber.
+ */
+export const PROGRAMME_PATCHES = {
+  'batched-step-records': 1,
+  'atw-term-rules': 2,
+  'one-read-model-writer': 3,
+  'batched-notices': 4,
+  'local-notifications': 5,
+} as const;
+export type ProgrammePatch = keyof typeof PROGRAMME_PATCHES;
+/** The level new runs start at: every change above. */
+export const PROGRAMME_CODE_LEVEL: number = Math.max(...Object.values(PROGRAMME_PATCHES));
 
 export interface CarriedState {
   steps: StepInstance[];

@@ -24,6 +24,7 @@ import type {
   TargetDateInput,
   WaiverInput,
 } from '../contracts';
+import { PROGRAMME_CODE_LEVEL } from '../contracts';
 import { CANCELLATION_FIRING_KEY, CHANGE_NOTICE_FIRING_KEY, notificationBusinessKey, parseNotificationBusinessKey, stepInstanceKey } from '../contracts/keys';
 import type { Role, Rulebook, RulebookStep } from '../rulebook/rulebook.schema';
 import { extensionDerivation, isYearly, planFirings, PlannedFiring, rulebookDueDate, targetDateDerivation, TermRules } from '../rulebook/schedule';
@@ -217,7 +218,8 @@ export class ProgrammeSteps {
       handled: [...this.handled].filter((k) => keepKeys.has(stepOfKey(k))),
       firings: this.firings.filter((f) => keepKeys.has(f.step)).slice(-50),
     };
-    return { owner: this.owner, rulebook: this.rulebook, rulebookHash: this.rulebookHash, continueAsNewAfterEvents: this.input.continueAsNewAfterEvents, carried };
+    // The next run starts on this code: at its level.
+    return { owner: this.owner, rulebook: this.rulebook, rulebookHash: this.rulebookHash, continueAsNewAfterEvents: this.input.continueAsNewAfterEvents, codeLevel: PROGRAMME_CODE_LEVEL, carried };
   }
 
   // ---- updates: validate (no change), then apply -------------------------------------------------------

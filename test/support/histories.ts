@@ -7,7 +7,7 @@ export const historiesDir = path.join(__dirname, '..', 'replay', 'histories');
  * Each recording goes to a set of its own: sets already committed stay, because workflows started on
  * that code may still run. Start a new set when the workflow code changed (behind patched()).
  */
-const RECORDING_SET = 'v5';
+const RECORDING_SET = 'v6';
 
 /**
  * With RECORD_HISTORIES=1 (`npm run record:histories`), saves a workflow's history from a real run so

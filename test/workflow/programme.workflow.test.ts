@@ -3,7 +3,7 @@
  * writing to a real Postgres and sending through a real SMTP server in this process. Years pass in seconds.
  */
 import { Context } from '@temporalio/activity';
-import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import * as path from 'node:path';
 import {
@@ -13,6 +13,7 @@ import {
   InitialStepState,
   notificationBusinessKey,
   OwnerRef,
+  PROGRAMME_CODE_LEVEL,
   programmeStateQuery,
   programmeWorkflowId,
   updateProgress,
@@ -26,13 +27,15 @@ import { recordHistory } from '../support/histories';
 import { testRulebook } from '../support/rulebooks';
 
 const workflowsPath = require.resolve('../../workflows');
-const names: Record<string, string> = { GM0363: 'Amsterdam', GM0014: 'Groningen', GM0034: 'Almere', GM0037: 'Stadskanaal', GM0047: 'Veendam', GM0050: 'Zeewolde', GM0059: 'Achtkarspelen', GM0060: 'Ameland' };
+const names: Record<string, string> = { GM0363: 'Amsterdam', GM0014: 'Groningen', GM0034: 'Almere', GM0037: 'Stadskanaal', GM0047: 'Veendam', GM0050: 'Zeewolde', GM0059: 'Achtkarspelen', GM0060: 'Ameland', GM0072: 'Harlingen' };
 const owner = (code: string): OwnerRef => ({ kind: 'municipality', code, name: names[code], provinceCode: 'PV27', provinceName: 'Noord-Holland', regionCode: 'CR23', regionName: 'Groot-Amsterdam' });
 const evidence = { kind: 'council-decision' as const, reference: 'Raadsbesluit 2028/17', date: '2034-03-30' };
 
 const h = workflowHarness('workflow-test');
 
-async function start(code: string, rulebook: HashedRulebook, opts: { initialSteps?: Record<string, InitialStepState>; continueAsNewAfterEvents?: number } = {}) {
+/** Started as the API's onboarding starts a run: at the workflow code's level (`codeLevel: null` starts one as a client that sets none). */
+async function start(code: string, rulebook: HashedRulebook, opts: { initialSteps?: Record<string, InitialStepState>; continueAsNewAfterEvents?: number; codeLevel?: number | null } = {}) {
+  const { codeLevel = PROGRAMME_CODE_LEVEL, ...rest } = opts;
   await storeRulebook(h.dataSource, rulebook, 'operator');
   await h.dataSource.query(
     `INSERT INTO onboarding (municipality_code, workflow_id, rulebook_id, programme_manager_email) VALUES ($1, $2, $3, $4)`,
@@ -41,8 +44,24 @@ async function start(code: string, rulebook: HashedRulebook, opts: { initialStep
   return h.env.client.workflow.start(programmeWorkflow, {
     workflowId: programmeWorkflowId(code),
     taskQueue: queue(),
-    args: [{ owner: owner(code), rulebook: rulebook.rulebook, rulebookHash: rulebook.hash, ...opts }],
+    args: [{ owner: owner(code), rulebook: rulebook.rulebook, rulebookHash: rulebook.hash, ...rest, ...(codeLevel === null ? {} : { codeLevel }) }],
   });
+}
+
+/** What a run's history holds: patch markers, local activity markers, activity tasks and workflow tasks. */
+async function historyCounts(handle: WorkflowHandle) {
+  const events = (await handle.fetchHistory()).events ?? [];
+  type Event = (typeof events)[number];
+  const type = (e: Event) => String(e.eventType);
+  const marker = (e: Event) => e.markerRecordedEventAttributes?.markerName;
+  return {
+    events: events.length,
+    patchMarkers: events.filter((e) => marker(e) === 'core_patch').length,
+    changeVersionUpserts: events.filter((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).includes('TemporalChangeVersion')).length,
+    localActivities: events.filter((e) => marker(e) === 'core_local_activity').length,
+    activityTasks: events.filter((e) => ['EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', '10'].includes(type(e))).length,
+    workflowTasks: events.filter((e) => ['EVENT_TYPE_WORKFLOW_TASK_COMPLETED', '7'].includes(type(e))).length,
+  };
 }
 
 const firings = async (handle: WorkflowHandle) =>
@@ -98,6 +117,19 @@ test('a two-year timeline fires every reminder and rung once, on the right worki
     expect(events.map((e: { event: string }) => e.event)).toEqual([
       'created', 'reminder-queued', 'reminder-queued', 'reminder-queued', 'reminder-queued', 'overdue', 'escalation-queued', 'escalation-no-recipients', 'escalation-no-recipients',
     ]);
+
+    // Started at the code's level: no patch marker, no TemporalChangeVersion update, and every write and mail a
+    // local activity inside the workflow task its timer brings (no activity task through the server).
+    const counts = await historyCounts(handle);
+    expect(counts).toMatchObject({ patchMarkers: 0, changeVersionUpserts: 0, activityTasks: 0 });
+    expect(counts.localActivities).toBeGreaterThanOrEqual(1 + 7 + 8);
+    // The same rulebook from a client that sets no level asks patched(): a marker and a TemporalChangeVersion update per change it meets.
+    const unlevelled = await start('GM0072', testRulebook('test-2032-07-01', { effectiveDate: '2032-07-01' }), { codeLevel: null });
+    await h.advanceTo('2035-01-01T00:00:00Z');
+    const asked = await historyCounts(unlevelled);
+    expect(asked.patchMarkers).toBeGreaterThanOrEqual(3);
+    expect(asked.changeVersionUpserts).toBe(asked.patchMarkers);
+    console.log(`history of the same two years: at the code's level ${JSON.stringify(counts)}; without a level ${JSON.stringify(asked)}`);
 
     // Completing the step closes the workflow: nothing is left to remind.
     await handle.executeUpdate(completeStep, { args: [{ step: 'volkshuisvestingsprogramma', evidence, by: 'Programmamanager' }] });
@@ -292,8 +324,10 @@ test('a bad update is rejected with its reason and changes nothing', async () =>
     expect(await handle.query(programmeStateQuery)).toEqual(before);
 
     await handle.executeUpdate(waiveStep, { args: [{ step: 'volkshuisvestingsprogramma', reason: 'Ontheffing GS', grantedBy: 'Provincie Flevoland' }] });
-    await rejects(handle.executeUpdate(completeStep, { args: [{ step: 'volkshuisvestingsprogramma', evidence, by: 'PM' }] }), /is waived: it cannot change any more/);
+    // The waiver closed the last open step: the run ends with it (its cancellation notice in the same task), and
+    // a later update finds no running workflow (the rule that a waived step cannot change: programme-steps.spec.ts).
     const state = await handle.result();
+    expect(await handle.executeUpdate(completeStep, { args: [{ step: 'volkshuisvestingsprogramma', evidence, by: 'PM' }] }).then(() => null, (e) => e)).toBeInstanceOf(WorkflowNotFoundError);
     await recordHistory('waived', handle);
     expect(state.steps[0]).toMatchObject({ status: 'waived', waiver: expect.objectContaining({ reason: 'Ontheffing GS' }) });
     // A waiver cancels the calendar entry: one cancellation, nothing else.

@@ -11,6 +11,7 @@ import {
   OwnerRef,
   ownerWorkflowId,
   parseStepInstanceKey,
+  PROGRAMME_CODE_LEVEL,
   PROGRAMME_WORKFLOW_TYPE,
   ProgrammeWorkflowInput,
   REGION_WORKFLOW_TYPE,
@@ -210,7 +211,8 @@ export class OnboardingService {
     const result = { kind: owner.kind, code: owner.code, workflowId, rulebookId: rulebook.rulebook.id, rulebookHash: rulebook.hash };
     if (row.workflow_started_at) return { ...result, created: false, runId: row.workflow_run_id };
 
-    const input: ProgrammeWorkflowInput = { owner, rulebook: rulebook.rulebook, rulebookHash: rulebook.hash, initialSteps: steps ?? undefined };
+    // Started at the workflow code's current level: every change of PROGRAMME_PATCHES in force without a marker.
+    const input: ProgrammeWorkflowInput = { owner, rulebook: rulebook.rulebook, rulebookHash: rulebook.hash, initialSteps: steps ?? undefined, codeLevel: PROGRAMME_CODE_LEVEL };
     const attributes: SearchAttributePair[] = [
       ...(owner.kind === 'municipality' ? [{ key: searchAttributes.municipality, value: owner.code }] : []),
       ...(owner.provinceCode ? [{ key: searchAttributes.province, value: owner.provinceCode }] : []),
