@@ -8,6 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { DataSource } from 'typeorm';
 import { createPeople, PEOPLE, tokenFor } from '../support/access';
 import { withEnv } from '../support/config';
+import { readModelSettled } from '../support/outbox';
 import { startTestSystem, TestSystem } from '../support/system';
 import { readXlsx } from '../support/xlsx';
 
@@ -26,11 +27,8 @@ beforeAll(async () => {
   ]) {
     expect((await sys.api.request('POST', '/onboardings', { municipalityCode: code, programmeManagerEmail: email })).status).toBe(201);
   }
-  for (let i = 0; i < 300; i++) {
-    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM step_state WHERE owner_kind = 'municipality' AND owner_code IN ('GM0363', 'GM0599')`);
-    if (n >= 10) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // Both municipalities' steps and their regions' (the region workflows write after the municipal ones).
+  await readModelSettled(db, 10);
   vng = await tokenFor(sys.api, 'vng', 'read');
   province = await tokenFor(sys.api, 'province', 'read-write');
 });

@@ -49,3 +49,24 @@ export async function outboxSettled(dataSource: DataSource, timeoutMs = 30_000):
     throw new Error(`${err.message}: ${open} mail(s) still in the outbox`);
   });
 }
+
+/**
+ * Waits until the read model (step_state) holds at least `minRows` rows and has not changed for `quietMs`:
+ * what a test needs before it compares two answers that must be equal "while nothing changed".
+ */
+export async function readModelSettled(dataSource: DataSource, minRows: number, quietMs = 1500, timeoutMs = 30_000): Promise<void> {
+  let last = '';
+  let since = Date.now();
+  await until(
+    `the read model to hold ${minRows} rows and stay unchanged for ${quietMs} ms`,
+    async () => {
+      const [{ n, digest }] = await dataSource.query(
+        `SELECT count(*)::int AS n, md5(coalesce(string_agg(s::text, '|' ORDER BY s.owner_kind, s.owner_code, s.step_key, s.cycle_year), '')) AS digest FROM step_state s`,
+      );
+      const now = `${n}:${digest}`;
+      if (now !== last) [last, since] = [now, Date.now()];
+      return n >= minRows && Date.now() - since >= quietMs;
+    },
+    timeoutMs,
+  );
+}
