@@ -6,7 +6,6 @@ import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { createApiApp } from '../apps/api/src/create-app';
 import { WorkerModule } from '../apps/worker/src/worker.module';
-import { freePort } from '../infra/supervisor';
 import { freeClusterPorts, startTemporalCluster } from '../infra/temporal-cluster';
 import { loadConfig } from '../libs/config/config';
 
@@ -63,7 +62,7 @@ export async function benchTemporal(dir: string, pgUrl: string, suffix = ''): Pr
     tools: path.join(root, '.tools'),
     db: new URL(pgUrl),
     databases: { persistence: `temporal${suffix}`, visibility: `temporal_visibility${suffix}` },
-    ports: await freeClusterPorts(freePort),
+    ports: await freeClusterPorts(),
     shards: 4,
     partitions: 4,
   });

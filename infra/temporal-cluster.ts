@@ -146,8 +146,13 @@ function setupSchemas(db: URL, o: ClusterOptions): void {
 }
 
 
-/** A free port below 32768: Temporal keeps membership ports in a smallint column, and the kernel hands out free ports above it. */
-export async function membershipPort(taken: Set<number>): Promise<number> {
+/**
+ * A free port in 20000-31999: below the kernel's ephemeral range (32768 and up), where no outgoing connection
+ * and no port-0 listener (`freePort`) can take it between choosing it and the service binding it, which may
+ * be many seconds later (the frontend starts after the history service); Temporal also keeps membership
+ * ports in a smallint column.
+ */
+export async function lowFreePort(taken: Set<number>): Promise<number> {
   for (;;) {
     const p = 20_000 + Math.floor(Math.random() * 12_000);
     if (!taken.has(p) && !(await portOpen(p))) {
@@ -157,21 +162,21 @@ export async function membershipPort(taken: Set<number>): Promise<number> {
   }
 }
 
-/** A cluster on free ports (tests, benches): every service's gRPC, membership and metrics port its own. */
-export async function freeClusterPorts(freePort: () => Promise<number>): Promise<ClusterPorts> {
+/** A cluster on free ports (tests, benches): every service's gRPC, HTTP, membership and metrics port its own. */
+export async function freeClusterPorts(): Promise<ClusterPorts> {
   const taken = new Set<number>();
-  const low = () => membershipPort(taken);
+  const port = () => lowFreePort(taken);
   return {
-    frontend: await freePort(),
-    frontendHttp: await freePort(),
-    frontendMembership: await low(),
-    history: await freePort(),
-    historyMembership: await low(),
-    matching: await freePort(),
-    matchingMembership: await low(),
-    worker: await freePort(),
-    workerMembership: await low(),
-    metrics: { history: await low(), matching: await low(), frontend: await low(), worker: await low() },
+    frontend: await port(),
+    frontendHttp: await port(),
+    frontendMembership: await port(),
+    history: await port(),
+    historyMembership: await port(),
+    matching: await port(),
+    matchingMembership: await port(),
+    worker: await port(),
+    workerMembership: await port(),
+    metrics: { history: await port(), matching: await port(), frontend: await port(), worker: await port() },
   };
 }
 

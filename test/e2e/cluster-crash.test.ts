@@ -17,7 +17,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
-import { freePort } from '../../infra/supervisor';
 import { freeClusterPorts, startTemporalCluster, TemporalCluster } from '../../infra/temporal-cluster';
 import { addDays, addYears, utcToAmsterdamDate } from '../../libs/calendar';
 import { PROGRAMME_WORKFLOW_TYPE, programmeStateQuery } from '../../libs/contracts';
@@ -90,7 +89,7 @@ beforeAll(async () => {
     tools,
     db: new URL(pg.url),
     databases: { persistence: 'temporal', visibility: 'temporal_visibility' },
-    ports: await freeClusterPorts(freePort),
+    ports: await freeClusterPorts(),
     shards: 4,
     partitions: 4,
   });
