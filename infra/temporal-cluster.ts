@@ -152,7 +152,7 @@ function setupSchemas(db: URL, o: ClusterOptions): void {
  * be many seconds later (the frontend starts after the history service); Temporal also keeps membership
  * ports in a smallint column.
  */
-export async function lowFreePort(taken: Set<number>): Promise<number> {
+async function lowFreePort(taken: Set<number>): Promise<number> {
   for (;;) {
     const p = 20_000 + Math.floor(Math.random() * 12_000);
     if (!taken.has(p) && !(await portOpen(p))) {

@@ -35,11 +35,7 @@ beforeAll(async () => {
   db = sys.worker.get(DataSource);
   await createPeople(sys.api);
   expect((await sys.api.request('POST', '/onboardings', { municipalityCode: 'GM0363', programmeManagerEmail: PEOPLE['programme-manager'].email })).status).toBe(201);
-  for (let i = 0; i < 200; i++) {
-    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM step_state WHERE owner_code = 'GM0363'`);
-    if (n >= 5) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await until('the onboarded steps in the read model', async () => (await db.query(`SELECT count(*)::int AS n FROM step_state WHERE owner_code = 'GM0363'`))[0].n >= 5, 20_000);
 });
 
 afterAll(async () => {

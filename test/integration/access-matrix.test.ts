@@ -14,6 +14,7 @@ import { Browser, createPeople, PEOPLE, signInByMail, signInLink, tokenFor } fro
 import { pageAssetPath } from '../../libs/mail/page-assets';
 import { minimalPdf } from '../support/pdf';
 import { withEnv } from '../support/config';
+import { until } from '../support/outbox';
 import { startTestSystem, TestSystem } from '../support/system';
 
 let sys: TestSystem;
@@ -178,12 +179,7 @@ beforeAll(async () => {
 afterAll(() => sys?.stop());
 
 async function waitForSteps(db: DataSource) {
-  for (let i = 0; i < 200; i++) {
-    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM step_state WHERE owner_code IN ('GM0363', 'CR23')`);
-    if (n >= 7) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the onboarded steps did not reach the read model');
+  await until('the onboarded steps in the read model', async () => (await db.query(`SELECT count(*)::int AS n FROM step_state WHERE owner_code IN ('GM0363', 'CR23')`))[0].n >= 7, 20_000);
 }
 
 async function send(caller: Caller, row: Row): Promise<{ status: number; text: string }> {

@@ -11,6 +11,7 @@ import { RegieError } from '../../apps/api/src/errors/regie-error';
 import { createPeople, PEOPLE, tokenFor } from '../support/access';
 import { TEST_ADMIN_TOKEN } from '../support/config';
 import { minimalPdf } from '../support/pdf';
+import { until } from '../support/outbox';
 import { startTestSystem, TestSystem } from '../support/system';
 
 let sys: TestSystem;
@@ -33,12 +34,7 @@ beforeAll(async () => {
   await createPeople(sys.api);
   const onboarded = await sys.api.request('POST', '/onboardings', { municipalityCode: 'GM0363', programmeManagerEmail: PEOPLE['programme-manager'].email });
   expect(onboarded.status).toBe(201);
-  for (let i = 0; ; i++) {
-    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM step_state WHERE owner_code = 'GM0363' AND step = $1`, [STEP]);
-    if (n === 1) break;
-    if (i > 200) throw new Error('the onboarded step did not reach the read model');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await until('the onboarded step in the read model', async () => (await db.query(`SELECT count(*)::int AS n FROM step_state WHERE owner_code = 'GM0363' AND step = $1`, [STEP]))[0].n === 1, 20_000);
   pm = await tokenFor(sys.api, 'programme-manager');
   otherPm = await tokenFor(sys.api, 'other-programme-manager');
 });

@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { pageAssetPath } from '../../libs/mail/page-assets';
 import { Browser, createPeople, PEOPLE, signInByMail, signInLink, tokenFor } from '../support/access';
 import { minimalPdf } from '../support/pdf';
+import { until } from '../support/outbox';
 import { startTestSystem, TestSystem } from '../support/system';
 
 let sys: TestSystem;
@@ -26,11 +27,7 @@ beforeAll(async () => {
   await createPeople(sys.api);
   expect((await sys.api.request('POST', '/onboardings', { municipalityCode: 'GM0363', programmeManagerEmail: PEOPLE['programme-manager'].email })).status).toBe(201);
   const db = sys.worker.get(DataSource);
-  for (let i = 0; i < 200; i++) {
-    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM step_state WHERE owner_code IN ('GM0363', 'CR23')`);
-    if (n >= 7) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await until('the onboarded steps in the read model', async () => (await db.query(`SELECT count(*)::int AS n FROM step_state WHERE owner_code IN ('GM0363', 'CR23')`))[0].n >= 7, 20_000);
   pm = await signInByMail(sys.api, sys.smtp, PEOPLE['programme-manager'].email);
   province = await signInByMail(sys.api, sys.smtp, PEOPLE.province.email);
   stakeholder = await tokenFor(sys.api, 'stakeholder');
